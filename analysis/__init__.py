@@ -1,0 +1,1 @@
+"""Metrics, graphs and reports over one engagement's views."""

@@ -1,0 +1,16 @@
+"""Prefect flows that wire the rooms together, and the command line.
+
+Prefect reads its settings when first imported, so the offline, data-folder-local
+defaults are put in place here, before any flow module imports it.
+"""
+
+import os
+from pathlib import Path
+
+_home = Path(os.environ.get("SEULA_HOME") or Path.cwd() / "data").resolve()
+os.environ.setdefault("PREFECT_HOME", str(_home / "prefect"))
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_SERVER_UI_ENABLED", "false")
+# Presidio's e-mail recognizer pulls in tldextract: keep it on its bundled suffix list.
+os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")

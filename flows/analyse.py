@@ -1,0 +1,35 @@
+"""The analysis flow: the standard metrics, stored as derived tables in the lake."""
+
+from __future__ import annotations
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from analysis.metrics import analyse
+from flows import config
+from lake.catalog import connect, refresh_catalog
+from lake.home import seula_home
+from lake.store import Lake
+
+
+@task(name="compute-metrics", persist_result=False, cache_policy=NO_CACHE)
+def compute_metrics(engagement_id: str, top_n: int) -> dict[str, int]:
+    home = seula_home()
+    con = connect(home, engagement_id)
+    try:
+        tables = analyse(con, top_n)
+    finally:
+        con.close()
+    lake = Lake(home)
+    for name, table in tables.items():
+        lake.replace(engagement_id, name, table)
+    return {name: t.num_rows for name, t in tables.items()}
+
+
+@flow(name="analyse_engagement", persist_result=False)
+def analyse_engagement(engagement_id: str) -> dict[str, int]:
+    eng = config.load(engagement_id)
+    rows = compute_metrics(engagement_id, eng.report.top_n)
+    refresh_catalog(seula_home())
+    get_run_logger().info("metrics stored: %s", ", ".join(f"{k} ({v} rows)" for k, v in rows.items()))
+    return rows

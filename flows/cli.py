@@ -1,0 +1,165 @@
+"""``seula``: the command line. Each command is a thin wrapper over a flow or library call."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import Enum
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+import flows  # noqa: F401  (sets Prefect's offline defaults before Prefect is imported)
+from collectors.x.api import CollectorError
+from flows import config
+from flows.runlog import configure as configure_logging
+from lake.home import seula_home
+from lake.store import LakeError
+from privacy.keys import KeyMaterialError
+
+app = typer.Typer(help="Seula: collect, sieve, store, analyse and report social-media data under the GDPR.",
+                  no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
+console = Console()
+err = Console(stderr=True)
+EXPECTED = (config.ConfigError, CollectorError, LakeError, KeyMaterialError)
+T = TypeVar("T")
+
+
+@contextmanager
+def _one_line_errors() -> Iterator[None]:
+    """Known failures end the command with one line and exit code 1, never a traceback."""
+    try:
+        configure_logging(seula_home())
+        yield
+    except EXPECTED as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
+        raise typer.Exit(1) from None
+
+
+def _run(fn: Callable[..., T], *args: object) -> T:
+    with _one_line_errors():
+        return fn(*args)
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+Engagement = Annotated[str, typer.Argument(help="Engagement id (its YAML file names it).")]
+
+
+@app.command()
+def demo() -> None:
+    """Run the sample engagement end to end against the bundled X emulator (no network, no credentials)."""
+    from flows.demo import run_demo
+
+    result = _run(run_demo, console)
+    console.print(f"Report: {result.report}")
+    console.print(result.summary_line())
+
+
+@app.command()
+def collect(
+    engagement: Engagement,
+    x_base_url: Annotated[str | None, typer.Option(help="Send X API requests here instead (an emulator).")] = None,
+) -> None:
+    """Collect what the engagement's config asks for, from where the last run stopped."""
+    from flows.collect import collect_engagement
+    from flows.ui import collection_progress
+
+    with collection_progress(console):
+        tally = _run(collect_engagement, engagement, x_base_url)
+    console.print(", ".join(f"{v} new {k}" for k, v in sorted(tally.rows.items())) or "nothing new")
+    if tally.stopped:
+        err.print(f"[yellow]stopped early:[/yellow] {tally.stopped}")
+        raise typer.Exit(75)  # EX_TEMPFAIL: try again later
+
+
+@app.command()
+def analyse(engagement: Engagement) -> None:
+    """Compute the standard metrics and store them as derived tables."""
+    from flows.analyse import analyse_engagement
+
+    rows = _run(analyse_engagement, engagement)
+    console.print(f"{len(rows)} metric tables stored")
+
+
+@app.command()
+def report(engagement: Engagement) -> None:
+    """Render the HTML report from the stored metrics."""
+    from flows.report import export_report
+
+    console.print(str(_run(export_report, engagement)))
+
+
+@app.command()
+def sql(
+    engagement: Engagement,
+    query: Annotated[str, typer.Argument(help="One read-only SELECT over the engagement's views.")],
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """Query one engagement's views (posts, accounts, follows, interactions, metrics) read-only."""
+    from lake.catalog import read_only_query
+
+    with _one_line_errors():
+        result = read_only_query(seula_home(), engagement, query)
+        columns, rows = result.columns, result.fetchall()
+    if format is Format.json:
+        for row in rows:
+            sys.stdout.write(json.dumps(dict(zip(columns, row)), default=str, ensure_ascii=False) + "\n")
+    elif format is Format.csv:
+        import csv
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        table = Table(*columns)
+        for row in rows:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        console.print(table)
+
+
+@app.command()
+def engagements() -> None:
+    """List the engagement files found and validate each; exits 1 if any is invalid."""
+    table = Table("id", "client", "purpose", "period", "file", "status")
+    bad = 0
+    for path in config.discover():
+        try:
+            eng = config.load_file(path)
+            table.add_row(eng.id, eng.client, eng.purpose.value, f"{eng.start} – {eng.end}", str(path), "[green]ok[/green]")
+        except config.ConfigError as exc:
+            bad += 1
+            table.add_row("?", "", "", "", str(path), f"[red]{str(exc).removeprefix(str(path) + ': ')}[/red]")
+    console.print(table)
+    if bad:
+        raise typer.Exit(1)
+
+
+@app.command()
+def emulator(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free one).")] = 8787,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic world.")] = 2026,
+) -> None:
+    """Serve the X API emulator until interrupted (for trying collections by hand)."""
+    from collectors.x.emulator import XEmulator
+
+    with XEmulator(seed=seed, port=port) as emu:
+        console.print(f"X API emulator at {emu.base_url} (bearer token: seula-demo-token); Ctrl-C stops")
+        try:
+            import threading
+
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,168 @@
+"""The collection flow: platform API -> collector -> privacy sieve -> lake."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from collectors.records import Batch
+from collectors.x.api import CollectorError, RateLimitStop, XApi, make_client
+from collectors.x.source import State, XSource
+from flows import config, ui
+from lake import schema
+from lake.catalog import refresh_catalog
+from lake.checkpoints import Checkpoints
+from lake.home import seula_home
+from lake.store import Lake
+from privacy.keys import engagement_key, master_secret
+from privacy.policy import PublishabilityPolicy
+from privacy.pseudonyms import Pseudonymiser
+from privacy.sieve import Sieve
+
+DEMO_TOKEN = "seula-demo-token"
+
+
+@dataclass
+class Tally:
+    """What a source added to the lake: counts and pseudonyms only."""
+
+    rows: dict[str, int] = field(default_factory=dict)
+    pseudonymised: set[str] = field(default_factory=set)
+    publishable: set[str] = field(default_factory=set)
+    pages: int = 0
+    stopped: str | None = None
+
+    def merge(self, other: Tally) -> Tally:
+        for k, v in other.rows.items():
+            self.rows[k] = self.rows.get(k, 0) + v
+        self.pseudonymised |= other.pseudonymised
+        self.publishable |= other.publishable
+        self.pages += other.pages
+        self.stopped = self.stopped or other.stopped
+        return self
+
+
+class Pipeline:
+    """Sieve, lake and checkpoints for one engagement: where collected batches go."""
+
+    def __init__(self, eng: config.Engagement) -> None:
+        home = seula_home()
+        self.eng = eng
+        self.lake = Lake(home)
+        self.checkpoints = Checkpoints(home, eng.id)
+        key = engagement_key(master_secret(home, create=_demo_key_allowed()), eng.id)
+        index = self.lake.read(eng.id, "identity_index", schema.IDENTITY_INDEX.schema)
+        self.sieve = Sieve(
+            eng.id, Pseudonymiser(key), PublishabilityPolicy(set(eng.publishable.handles)), Sieve.index_from(index)
+        )
+
+    def store(self, batch: Batch, tally: Tally, source: str = "x/accounts") -> None:
+        result = self.sieve.apply(batch)
+        added = 0
+        for name, rows in result.tables.items():
+            n = self.lake.append(self.eng.id, schema.COLLECTED[name], rows)
+            tally.rows[name] = tally.rows.get(name, 0) + n
+            added += n
+        ui.page_stored(source, added)
+        tally.pseudonymised |= result.pseudonymised
+        tally.publishable |= result.publishable
+        tally.pages += 1
+
+    def drain(self, source: str, pages: Iterator[tuple[Batch, State]]) -> Tally:
+        """Store each page, then move its checkpoint: a crash repeats at most one page."""
+        tally = Tally()
+        try:
+            for batch, state in pages:
+                self.store(batch, tally, source)
+                self.checkpoints.put(source, state)
+        except RateLimitStop as stop:
+            tally.stopped = str(stop)
+        return tally
+
+
+def _demo_key_allowed() -> bool:
+    return os.environ.get("SEULA_DEMO") == "1"
+
+
+def _x_source(eng: config.Engagement, x_base_url: str | None) -> XSource:
+    token = os.environ.get("SEULA_X_BEARER_TOKEN") or (DEMO_TOKEN if x_base_url else None)
+    if not token:
+        raise CollectorError("no X credentials: set SEULA_X_BEARER_TOKEN (or --x-base-url for an emulator)")
+    assert eng.platforms.x is not None
+    api = XApi(make_client(token, x_base_url), max_rate_limit_wait=eng.platforms.x.max_rate_limit_wait_seconds)
+    return XSource(api)
+
+
+_TASK = dict(persist_result=False, cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5,
+             retry_condition_fn=lambda task, run, state: not isinstance(state.result(raise_on_failure=False), (CollectorError, config.ConfigError)))
+
+
+@task(name="collect-x-search", **_TASK)
+def collect_x_search(engagement_id: str, index: int, x_base_url: str | None = None) -> Tally:
+    eng = config.load(engagement_id)
+    pipe = Pipeline(eng)
+    spec = eng.platforms.x.search[index]  # type: ignore[union-attr]
+    key = f"x/search/{index}"
+    src = _x_source(eng, x_base_url)
+    return pipe.drain(key, src.search(spec.query, pipe.checkpoints.get(key), eng.window, archive=spec.archive))
+
+
+@task(name="collect-x-accounts", **_TASK)
+def collect_x_accounts(engagement_id: str, x_base_url: str | None = None) -> Tally:
+    """The configured accounts: profiles, timelines, who engaged with their posts, follow graph."""
+    eng = config.load(engagement_id)
+    x = eng.platforms.x
+    assert x is not None
+    pipe = Pipeline(eng)
+    src = _x_source(eng, x_base_url)
+    tally = Tally()
+    batch, ids = src.lookup(x.accounts)
+    pipe.store(batch, tally)
+    kinds = frozenset({"liking_users": "like", "reposts": "repost"}[k] for k in x.collect if k in ("liking_users", "reposts"))
+    for position, handle in enumerate(x.accounts):
+        user_id = ids.get(handle.lower())
+        if user_id is None:
+            continue  # counted in the lookup's api errors
+        if "timelines" in x.collect:
+            key = f"x/timeline/{position}"
+            pages = src.timeline(user_id, pipe.checkpoints.get(key), eng.window,
+                                 engaged_posts=x.engaged_posts_per_account, kinds=kinds)
+            tally.merge(pipe.drain(key, pages))
+        for direction in ("followers", "following"):
+            if direction in x.collect and not tally.stopped:
+                key = f"x/{direction}/{position}"
+                pages = src.follows(user_id, direction, pipe.checkpoints.get(key), timedelta(days=x.follows_refresh_days))
+                tally.merge(pipe.drain(key, pages))
+        if tally.stopped:
+            break
+    missing = len(x.accounts) - len(ids)
+    if missing:
+        get_run_logger().warning("%d configured account(s) were not found on X", missing)
+    return tally
+
+
+@flow(name="collect_engagement", persist_result=False)
+def collect_engagement(engagement_id: str, x_base_url: str | None = None) -> Tally:
+    """Collect everything an engagement's config asks for, from where the last run stopped."""
+    log = get_run_logger()
+    eng = config.load(engagement_id)
+    tally = Tally()
+    if eng.platforms.x:
+        for i in range(len(eng.platforms.x.search)):
+            tally.merge(collect_x_search(engagement_id, i, x_base_url))
+        if eng.platforms.x.accounts:
+            tally.merge(collect_x_accounts(engagement_id, x_base_url))
+    refresh_catalog(seula_home())
+    log.info(
+        "collected %s; %d pseudonymised and %d publishable accounts seen",
+        ", ".join(f"{v} {k}" for k, v in sorted(tally.rows.items())) or "nothing new",
+        len(tally.pseudonymised), len(tally.publishable),
+    )
+    if tally.stopped:
+        log.warning("stopped early: %s", tally.stopped)
+    return tally

@@ -1,0 +1,150 @@
+"""Engagement configuration: one YAML file per client engagement, validated on load."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime, time
+from enum import Enum
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from collectors.x.source import Window
+from lake.home import seula_home
+
+BUNDLED = Path(__file__).resolve().parent.parent / "data"
+
+
+class ConfigError(Exception):
+    """An engagement file is missing or invalid; the message is one line."""
+
+
+class Purpose(str, Enum):
+    research = "research"
+    statistics = "statistics"
+    marketing = "marketing"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class XSearch(_Strict):
+    query: str = Field(min_length=1, max_length=1024)
+    archive: bool = False  # full-archive search (needs academic/pro access)
+
+
+class XPlatform(_Strict):
+    search: list[XSearch] = []
+    accounts: list[str] = []
+    collect: list[Literal["timelines", "followers", "following", "liking_users", "reposts"]] = ["timelines"]
+    max_rate_limit_wait_seconds: float = Field(900, ge=0)
+    follows_refresh_days: float = Field(7, ge=0)
+    engaged_posts_per_account: int = Field(20, ge=0)
+
+    @field_validator("accounts")
+    @classmethod
+    def _handles(cls, v: list[str]) -> list[str]:
+        return [h.lstrip("@") for h in v]
+
+
+class Platforms(_Strict):
+    x: XPlatform | None = None
+
+
+class Publishable(_Strict):
+    handles: list[str] = []
+
+
+class Recipient(_Strict):
+    name: str
+    email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class Report(_Strict):
+    language: Literal["fi", "en"] = "en"
+    recipients: list[Recipient] = []
+    top_n: int = Field(10, ge=1, le=100)
+
+
+class Engagement(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")
+    client: str = Field(min_length=1)
+    purpose: Purpose
+    legal_basis: str = Field(min_length=1)
+    start: date
+    end: date
+    retention_days_after_end: int = Field(ge=0)
+    schedule: str | None = None  # cron, for prefect.yaml deployments
+    platforms: Platforms
+    publishable: Publishable = Publishable()
+    report: Report = Report()
+
+    @model_validator(mode="after")
+    def _dates(self) -> Engagement:
+        if self.end < self.start:
+            raise ValueError("end is before start")
+        return self
+
+    @property
+    def window(self) -> Window:
+        start = datetime.combine(self.start, time.min, UTC)
+        end = datetime.combine(self.end, time.max, UTC)
+        return Window(start, end)
+
+
+def _one_line(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"]) or "(file)"
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"{where}: {err['msg']}{more}"
+
+
+def load_file(path: Path) -> Engagement:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}: not valid YAML{at}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings")
+    try:
+        return Engagement.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {_one_line(exc)}") from None
+
+
+def config_dirs() -> list[Path]:
+    """Where engagement files are looked for: ``SEULA_ENGAGEMENTS``, the data folder, the bundled sample."""
+    dirs = [Path(p) for p in os.environ.get("SEULA_ENGAGEMENTS", "").split(os.pathsep) if p]
+    return [*dirs, seula_home() / "engagements", BUNDLED]
+
+
+def find(engagement_id: str) -> Path:
+    for folder in config_dirs():
+        for candidate in (folder / f"{engagement_id}.yaml", folder / engagement_id / "engagement.yaml"):
+            if candidate.is_file():
+                return candidate
+    raise ConfigError(f"unknown engagement {engagement_id!r}: no {engagement_id}.yaml in {', '.join(map(str, config_dirs()))}")
+
+
+def load(engagement_id: str) -> Engagement:
+    path = find(engagement_id)
+    eng = load_file(path)
+    if eng.id != engagement_id:
+        raise ConfigError(f"{path}: id is {eng.id!r}, expected {engagement_id!r}")
+    return eng
+
+
+def discover() -> list[Path]:
+    seen: dict[str, Path] = {}
+    for folder in config_dirs():
+        if folder.is_dir():
+            for path in sorted([*folder.glob("*.yaml"), *folder.glob("*/engagement.yaml")]):
+                seen.setdefault(path.stem if path.name != "engagement.yaml" else path.parent.name, path)
+    return list(seen.values())

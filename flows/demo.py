@@ -1,0 +1,57 @@
+"""``seula demo``: the sample engagement, end to end, against the bundled X emulator."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+
+from collectors.x.emulator import XEmulator
+from flows.analyse import analyse_engagement
+from flows.collect import collect_engagement
+from flows.report import export_report
+from flows.ui import collection_progress
+from lake.catalog import connect
+from lake.home import seula_home
+
+SAMPLE = "sample"
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    report: Path
+    new_rows: dict[str, int]
+    posts: int
+    accounts: int
+    follows: int
+    pseudonymised: int
+    publishable: int
+
+    def summary_line(self) -> str:
+        added = sum(self.new_rows.values())
+        return (
+            f"{self.posts} posts, {self.accounts} accounts, {self.follows} follow edges collected "
+            f"({added} new rows this run); {self.pseudonymised} subjects pseudonymised; "
+            f"{self.publishable} publishable accounts"
+        )
+
+
+def run_demo(console: Console | None = None) -> DemoResult:
+    # The demo may create its own master key file; real engagements must be given one.
+    os.environ["SEULA_DEMO"] = "1"
+    with XEmulator(rate_limits_enabled=False) as emu:
+        with collection_progress(console or Console(quiet=True)):
+            tally = collect_engagement(SAMPLE, x_base_url=emu.base_url)
+    analyse_engagement(SAMPLE)
+    report = export_report(SAMPLE)
+    con = connect(seula_home(), SAMPLE)
+    try:
+        posts, accounts, follows, pseudonymised, publishable = con.execute(
+            """SELECT (SELECT count(*) FROM posts), (SELECT count(*) FROM accounts), (SELECT count(*) FROM follows),
+                      (SELECT count(*) FROM accounts WHERE NOT publishable), (SELECT count(*) FROM accounts WHERE publishable)"""
+        ).fetchone()
+    finally:
+        con.close()
+    return DemoResult(report, tally.rows, posts, accounts, follows, pseudonymised, publishable)

@@ -1,0 +1,88 @@
+"""DuckDB over the lake: one view per table, per engagement."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from lake.schema import COLLECTED
+from lake.store import Lake, LakeError
+
+
+class QueryRefused(LakeError):
+    """A query asked for something an analyst's read-only query may not do."""
+
+
+def _create_views(con: duckdb.DuckDBPyConnection, lake: Lake, engagement: str, schema: str = "main") -> None:
+    present = set(lake.tables(engagement))
+    for table in sorted(present | set(COLLECTED)):
+        if table in present:
+            pattern = str(lake.table_dir(engagement, table) / "part-*.parquet")
+            con.execute(f"CREATE VIEW {schema}.{table} AS SELECT * FROM read_parquet('{pattern}', union_by_name = true)")
+        else:
+            # A collected table with no rows yet still answers queries, with its real columns.
+            con.register(f"_empty_{table}", COLLECTED[table].schema.empty_table())
+            con.execute(f"CREATE TABLE {schema}.{table} AS SELECT * FROM _empty_{table}")
+            con.unregister(f"_empty_{table}")
+
+
+def connect(home: Path, engagement: str) -> duckdb.DuckDBPyConnection:
+    """An in-memory connection whose views show one engagement's tables."""
+    lake = Lake(home)
+    if engagement not in lake.engagements():
+        raise LakeError(f"engagement {engagement!r} has no data yet: run `seula collect {engagement}` first")
+    con = duckdb.connect()
+    _create_views(con, lake, engagement)
+    return con
+
+
+def sandboxed(home: Path, engagement: str) -> duckdb.DuckDBPyConnection:
+    """A connection for analysts' ad-hoc SQL: this engagement's views and nothing else.
+
+    File access is limited to the engagement's own lake folder (no other engagement, no key
+    material, no checkpoints), and the limit is locked so the query cannot lift it.
+    """
+    con = connect(home, engagement)
+    folder = str(Lake(home).engagement_dir(engagement)) + "/"
+    con.execute("SET allowed_directories = ?", [[folder]])
+    con.execute("SET enable_external_access = false")
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET autoload_known_extensions = false")
+    con.execute("SET lock_configuration = true")
+    return con
+
+
+def read_only_query(home: Path, engagement: str, sql: str) -> duckdb.DuckDBPyRelation:
+    con = sandboxed(home, engagement)
+    try:
+        statements = con.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise QueryRefused(f"cannot parse query: {str(exc).splitlines()[0]}") from None
+    if len(statements) != 1:
+        raise QueryRefused("give exactly one SELECT statement")
+    if statements[0].type != duckdb.StatementType.SELECT:
+        raise QueryRefused(f"only SELECT queries are allowed, not {statements[0].type.name}")
+    try:
+        return con.sql(sql)
+    except duckdb.Error as exc:
+        raise QueryRefused(str(exc).splitlines()[0]) from None
+
+
+def refresh_catalog(home: Path) -> Path:
+    """Rewrite ``lake/catalog.duckdb``: one schema per engagement, for DuckDB's own tools."""
+    lake = Lake(home)
+    path = lake.root / "catalog.duckdb"
+    lake.root.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    try:
+        existing = {r[0] for r in con.execute("SELECT schema_name FROM information_schema.schemata WHERE catalog_name = current_database()").fetchall()}
+        for engagement in lake.engagements():
+            if engagement in existing:
+                con.execute(f"DROP SCHEMA {engagement} CASCADE")
+            con.execute(f"CREATE SCHEMA {engagement}")
+            _create_views(con, lake, engagement, schema=engagement)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return path

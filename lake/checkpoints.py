@@ -1,0 +1,39 @@
+"""Collection checkpoints: where each source of an engagement got to.
+
+Checkpoints hold timestamps and the platforms' opaque page tokens, never a person's id,
+so resuming needs nothing that invariant 1 forbids on disk.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from lake.files import write_json_atomic
+from lake.home import state_dir
+from lake.store import LakeError, check_name
+
+
+class Checkpoints:
+    def __init__(self, home: Path, engagement: str) -> None:
+        self.path = state_dir(home, check_name("engagement", engagement)) / "checkpoints.json"
+
+    def load(self) -> dict[str, dict[str, Any]]:
+        if not self.path.exists():
+            return {}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise LakeError(f"corrupt checkpoint file {self.path}: delete it to recollect from the start") from None
+        if not isinstance(data, dict):
+            raise LakeError(f"corrupt checkpoint file {self.path}: delete it to recollect from the start")
+        return data
+
+    def get(self, source: str) -> dict[str, Any]:
+        return dict(self.load().get(source, {}))
+
+    def put(self, source: str, state: dict[str, Any]) -> None:
+        data = self.load()
+        data[source] = state
+        write_json_atomic(data, self.path)

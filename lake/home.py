@@ -1,0 +1,29 @@
+"""Where Seula keeps everything it stores: one folder, ``SEULA_HOME`` or ``./data``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def seula_home() -> Path:
+    """The data folder; created on first use."""
+    home = Path(os.environ.get("SEULA_HOME") or Path.cwd() / "data").resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    return home
+
+
+def lake_root(home: Path) -> Path:
+    return home / "lake"
+
+
+def state_dir(home: Path, engagement: str) -> Path:
+    return home / "state" / engagement
+
+
+def reports_dir(home: Path, engagement: str) -> Path:
+    return home / "reports" / engagement
+
+
+def logs_dir(home: Path) -> Path:
+    return home / "logs"

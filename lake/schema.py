@@ -1,0 +1,127 @@
+"""Seula's stored tables, defined once.
+
+Every key column holds a keyed pseudonym (see ``privacy.pseudonyms``), never a platform id:
+joins work the same whether or not a person is publishable, and an objection only has to
+blank the clear columns (``handle``, ``display_name``, ``url``) instead of re-keying rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+TS = pa.timestamp("us", tz="UTC")
+
+PROVENANCE = [
+    pa.field("engagement", pa.string(), nullable=False),
+    pa.field("platform", pa.string(), nullable=False),
+    pa.field("endpoint", pa.string(), nullable=False),
+    pa.field("query", pa.string()),
+    pa.field("collected_at", TS, nullable=False),
+]
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    schema: pa.Schema
+    key: tuple[str, ...]
+    # The columns that hold account pseudonyms: what an erasure or restriction matches on.
+    subject_columns: tuple[str, ...]
+
+
+def _spec(name: str, fields: list[pa.Field], key: tuple[str, ...], subjects: tuple[str, ...]) -> TableSpec:
+    return TableSpec(name, pa.schema(fields + PROVENANCE), key, subjects)
+
+
+ACCOUNTS = _spec(
+    "accounts",
+    [
+        pa.field("account_pid", pa.string(), nullable=False),
+        pa.field("handle", pa.string()),
+        pa.field("display_name", pa.string()),
+        pa.field("description", pa.string()),
+        pa.field("location", pa.string()),
+        pa.field("verified", pa.bool_()),
+        pa.field("followers_count", pa.int64()),
+        pa.field("following_count", pa.int64()),
+        pa.field("post_count", pa.int64()),
+        pa.field("created_at", TS),
+        pa.field("publishable", pa.bool_(), nullable=False),
+        pa.field("publishable_reason", pa.string(), nullable=False),
+    ],
+    key=("account_pid",),
+    subjects=("account_pid",),
+)
+
+POSTS = _spec(
+    "posts",
+    [
+        pa.field("post_pid", pa.string(), nullable=False),
+        pa.field("author_pid", pa.string(), nullable=False),
+        pa.field("created_at", TS, nullable=False),
+        pa.field("lang", pa.string()),
+        pa.field("text", pa.string()),
+        pa.field("conversation_pid", pa.string()),
+        pa.field("reply_to_post_pid", pa.string()),
+        pa.field("reply_to_account_pid", pa.string()),
+        pa.field("quote_of_post_pid", pa.string()),
+        pa.field("hashtags", pa.list_(pa.string())),
+        pa.field("mention_pids", pa.list_(pa.string())),
+        pa.field("like_count", pa.int64()),
+        pa.field("repost_count", pa.int64()),
+        pa.field("reply_count", pa.int64()),
+        pa.field("quote_count", pa.int64()),
+        pa.field("url", pa.string()),
+    ],
+    key=("post_pid",),
+    subjects=("author_pid", "reply_to_account_pid"),
+)
+
+FOLLOWS = _spec(
+    "follows",
+    [
+        pa.field("follower_pid", pa.string(), nullable=False),
+        pa.field("followee_pid", pa.string(), nullable=False),
+    ],
+    key=("follower_pid", "followee_pid"),
+    subjects=("follower_pid", "followee_pid"),
+)
+
+INTERACTIONS = _spec(
+    "interactions",
+    [
+        # like | repost | quote | reply | mention
+        pa.field("kind", pa.string(), nullable=False),
+        pa.field("actor_pid", pa.string(), nullable=False),
+        pa.field("post_pid", pa.string(), nullable=False),
+        pa.field("target_account_pid", pa.string()),
+    ],
+    key=("kind", "actor_pid", "post_pid", "target_account_pid"),
+    subjects=("actor_pid", "target_account_pid"),
+)
+
+# Keyed hashes of the handles and display names of non-publishable people, so that a
+# later collection can find them in text without the lake ever holding the clear value.
+IDENTITY_INDEX = _spec(
+    "identity_index",
+    [
+        pa.field("kind", pa.string(), nullable=False),  # handle | name
+        pa.field("token_hash", pa.string(), nullable=False),
+        pa.field("account_pid", pa.string(), nullable=False),
+    ],
+    key=("kind", "token_hash"),
+    subjects=("account_pid",),
+)
+
+COLLECTED: dict[str, TableSpec] = {t.name: t for t in (ACCOUNTS, POSTS, FOLLOWS, INTERACTIONS, IDENTITY_INDEX)}
+
+
+def empty(spec: TableSpec) -> pa.Table:
+    return spec.schema.empty_table()
+
+
+def conform(spec: TableSpec, rows: list[dict]) -> pa.Table:
+    """Build a table of ``spec`` from row dicts; a missing or mistyped column fails here, not on disk."""
+    return pa.Table.from_pylist(rows, schema=spec.schema)

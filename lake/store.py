@@ -1,0 +1,97 @@
+"""Appending to and reading from the Parquet lake."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from lake.files import exclusive_lock, write_parquet_atomic
+from lake.home import lake_root
+from lake.schema import TableSpec
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+
+class LakeError(Exception):
+    """A stored file or name is not what the lake expects."""
+
+
+def check_name(kind: str, name: str) -> str:
+    # Names become folder and SQL schema names: keep them to a safe alphabet.
+    if not _NAME.match(name):
+        raise LakeError(f"invalid {kind} name {name!r}: use lowercase letters, digits and _")
+    return name
+
+
+class Lake:
+    def __init__(self, home: Path) -> None:
+        self.root = lake_root(home)
+
+    def engagement_dir(self, engagement: str) -> Path:
+        return self.root / check_name("engagement", engagement)
+
+    def table_dir(self, engagement: str, table: str) -> Path:
+        return self.engagement_dir(engagement) / check_name("table", table)
+
+    def files(self, engagement: str, table: str) -> list[Path]:
+        folder = self.table_dir(engagement, table)
+        return sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []
+
+    def engagements(self) -> list[str]:
+        return sorted(p.name for p in self.root.iterdir() if p.is_dir()) if self.root.is_dir() else []
+
+    def tables(self, engagement: str) -> list[str]:
+        folder = self.engagement_dir(engagement)
+        return sorted(p.name for p in folder.iterdir() if p.is_dir() and self.files(engagement, p.name)) if folder.is_dir() else []
+
+    def read(self, engagement: str, table: str, schema: pa.Schema | None = None) -> pa.Table:
+        files = self.files(engagement, table)
+        if not files:
+            if schema is None:
+                raise LakeError(f"engagement {engagement!r} has no table {table!r}")
+            return schema.empty_table()
+        try:
+            return pa.concat_tables([pq.read_table(f) for f in files], promote_options="default")
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise LakeError(f"unreadable file in {engagement}/{table}: {type(exc).__name__}") from None
+
+    def append(self, engagement: str, spec: TableSpec, rows: pa.Table) -> int:
+        """Add the rows whose key is not stored yet; returns how many were added.
+
+        Keys make every append idempotent: a page fetched again after a crash, or an
+        archive imported twice, adds nothing.
+        """
+        rows = rows.cast(spec.schema)
+        if rows.num_rows == 0:
+            return 0
+        with exclusive_lock(self.engagement_dir(engagement) / ".lock"):
+            new = self._only_new(engagement, spec, rows)
+            if new.num_rows:
+                name = f"part-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.parquet"
+                write_parquet_atomic(new, self.table_dir(engagement, spec.name) / name)
+            return new.num_rows
+
+    def _only_new(self, engagement: str, spec: TableSpec, rows: pa.Table) -> pa.Table:
+        key = ", ".join(spec.key)
+        con = duckdb.connect()
+        con.register("incoming", rows)
+        # First occurrence of each key within the batch; NULLs compare equal in keys.
+        sql = f"SELECT * FROM incoming QUALIFY row_number() OVER (PARTITION BY {key}) = 1"
+        files = self.files(engagement, spec.name)
+        if files:
+            con.execute(f"CREATE TEMP TABLE stored AS SELECT DISTINCT {key} FROM read_parquet(?)", [[str(f) for f in files]])
+            sql = f"SELECT * FROM ({sql}) i WHERE NOT EXISTS (SELECT 1 FROM stored s WHERE " + " AND ".join(
+                f"s.{k} IS NOT DISTINCT FROM i.{k}" for k in spec.key
+            ) + ")"
+        return con.execute(sql).to_arrow_table().cast(spec.schema)
+
+    def replace(self, engagement: str, table: str, rows: pa.Table) -> None:
+        """Swap a derived table's content for ``rows``: one file, replaced by a single rename."""
+        with exclusive_lock(self.engagement_dir(engagement) / ".lock"):
+            write_parquet_atomic(rows, self.table_dir(engagement, table) / "part-derived.parquet")

@@ -1,0 +1,75 @@
+"""Key material for pseudonyms: one master secret, one derived key per engagement.
+
+The master secret comes from, in order: the ``SEULA_MASTER_KEY`` environment variable,
+the Prefect Secret block named by ``SEULA_MASTER_KEY_BLOCK``, or a key file
+(``SEULA_KEY_FILE``, default ``<SEULA_HOME>/keys/master.key``) that must be readable by
+its owner only. Keys live outside the lake folder and are never logged or printed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import stat
+from pathlib import Path
+
+MIN_SECRET_BYTES = 32
+
+
+class KeyMaterialError(Exception):
+    """Key material is missing or unsafe."""
+
+
+def key_file(home: Path) -> Path:
+    return Path(os.environ.get("SEULA_KEY_FILE") or home / "keys" / "master.key")
+
+
+def create_key_file(path: Path) -> None:
+    """Create a random master secret readable by its owner only (used by the demo)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_hex(32))
+
+
+def _from_file(path: Path) -> bytes:
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise KeyMaterialError(f"key file {path} is readable by others: run `chmod 600 {path}`")
+    return path.read_bytes().strip()
+
+
+def _from_prefect_block(name: str) -> bytes:
+    from prefect.blocks.system import Secret
+
+    try:
+        return Secret.load(name).get().encode()
+    except ValueError:
+        raise KeyMaterialError(f"Prefect Secret block {name!r} not found") from None
+
+
+def master_secret(home: Path, *, create: bool = False) -> bytes:
+    if value := os.environ.get("SEULA_MASTER_KEY"):
+        secret = value.encode()
+    elif block := os.environ.get("SEULA_MASTER_KEY_BLOCK"):
+        secret = _from_prefect_block(block)
+    else:
+        path = key_file(home)
+        if not path.exists():
+            if not create:
+                raise KeyMaterialError(
+                    "no master key: set SEULA_MASTER_KEY, SEULA_MASTER_KEY_BLOCK or create "
+                    f"{path} (run `seula keys init`)"
+                )
+            create_key_file(path)
+        secret = _from_file(path)
+    if len(secret) < MIN_SECRET_BYTES:
+        raise KeyMaterialError(f"the master key must be at least {MIN_SECRET_BYTES} bytes long")
+    return secret
+
+
+def engagement_key(master: bytes, engagement: str) -> bytes:
+    """A separate key per engagement, so two clients' datasets cannot be joined on a person."""
+    return hmac.new(master, b"seula/v1/engagement/" + engagement.encode(), hashlib.sha256).digest()

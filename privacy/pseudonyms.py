@@ -1,0 +1,32 @@
+"""Keyed pseudonyms (HMAC-SHA256), stable within one engagement and unlinkable across them."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+
+_LENGTH = 16  # base32 characters: 80 bits, collision-free at any realistic dataset size
+
+
+class Pseudonymiser:
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def _mac(self, domain: str, value: str) -> str:
+        digest = hmac.new(self._key, f"{domain}\x00{value}".encode(), hashlib.sha256).digest()
+        return base64.b32encode(digest).decode("ascii")[:_LENGTH].lower()
+
+    def account(self, platform: str, account_id: str) -> str:
+        return "u_" + self._mac(f"account/{platform}", account_id)
+
+    def unresolved_handle(self, platform: str, handle: str) -> str:
+        """For a handle seen only in text, whose platform id we never learnt."""
+        return "h_" + self._mac(f"handle/{platform}", handle.lower())
+
+    def post(self, platform: str, post_id: str) -> str:
+        return "t_" + self._mac(f"post/{platform}", post_id)
+
+    def token(self, kind: str, value: str) -> str:
+        """Keyed hash of a handle or name, for the identity index (never shown)."""
+        return self._mac(f"index/{kind}", " ".join(value.lower().split()))

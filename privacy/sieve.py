@@ -1,0 +1,170 @@
+"""The privacy pass: raw records in, rows that may be stored out.
+
+Everything a collector yields goes through ``Sieve.apply`` before the lake sees it. Raw
+platform ids, handles and names of non-publishable people exist only inside this call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+from collectors.records import Account, Batch, Post
+from lake import schema
+from privacy.policy import Decision, PublishabilityPolicy
+from privacy.pseudonyms import Pseudonymiser
+from privacy.text import redact_contacts, replace_handles, replace_names
+
+
+@dataclass
+class SieveResult:
+    tables: dict[str, pa.Table]
+    pseudonymised: set[str] = field(default_factory=set)
+    publishable: set[str] = field(default_factory=set)
+
+
+class Sieve:
+    def __init__(
+        self,
+        engagement: str,
+        pseudonymiser: Pseudonymiser,
+        policy: PublishabilityPolicy,
+        identity_index: dict[str, str] | None = None,
+    ) -> None:
+        self.engagement = engagement
+        self.pseudo = pseudonymiser
+        self.policy = policy
+        # keyed token hash -> account pseudonym, for people seen in earlier batches
+        self.index: dict[str, str] = dict(identity_index or {})
+
+    @staticmethod
+    def index_from(table: pa.Table) -> dict[str, str]:
+        """The identity index as stored in the lake, in the form ``Sieve`` looks it up."""
+        rows = table.select(["kind", "token_hash", "account_pid"]).to_pylist()
+        return {f"{r['kind']}:{r['token_hash']}": r["account_pid"] for r in rows}
+
+    # --- people -------------------------------------------------------------------------
+
+    def _learn(self, platform: str, account_id: str, handle: str, name: str | None, rows: list[dict]) -> None:
+        """Remember a non-publishable person's handle and name as keyed hashes only."""
+        pid = self.pseudo.account(platform, account_id)
+        entries = [("handle", handle)]
+        if name and len(name.split()) > 1:
+            entries.append(("name", name))
+        for kind, value in entries:
+            token = self.pseudo.token(kind, value)
+            if self.index.get(f"{kind}:{token}") != pid:
+                self.index[f"{kind}:{token}"] = pid
+                rows.append({"platform": platform, "kind": kind, "token_hash": token, "account_pid": pid})
+
+    def _handle_pid(self, platform: str, handle: str) -> str | None:
+        if self.policy.handle_is_publishable(handle):
+            return None
+        return self.index.get(f"handle:{self.pseudo.token('handle', handle)}") or self.pseudo.unresolved_handle(
+            platform, handle
+        )
+
+    def _name_pid(self, name: str) -> str | None:
+        return self.index.get(f"name:{self.pseudo.token('name', name)}")
+
+    def clean_text(self, platform: str, text: str | None) -> str | None:
+        if text is None:
+            return None
+        text = redact_contacts(text)
+        text = replace_handles(text, lambda h: self._handle_pid(platform, h))
+        return replace_names(text, self._name_pid)
+
+    # --- batches ------------------------------------------------------------------------
+
+    def apply(self, batch: Batch) -> SieveResult:
+        index_rows: list[dict] = []
+        decisions: dict[tuple[str, str], Decision] = {}
+        for acc in batch.accounts:
+            decisions[(acc.platform, acc.account_id)] = decision = self.policy.decide(acc)
+            if not decision.publishable:
+                self._learn(acc.platform, acc.account_id, acc.handle, acc.display_name, index_rows)
+        for post in batch.posts:
+            for handle, account_id in post.mentions:
+                if account_id and not self.policy.handle_is_publishable(handle):
+                    self._learn(post.platform, account_id, handle, None, index_rows)
+
+        result = SieveResult(tables={})
+        prov = {
+            "engagement": self.engagement,
+            "endpoint": batch.endpoint,
+            "query": self.clean_text("x", batch.query),
+            "collected_at": batch.collected_at,
+        }
+        accounts = [self._account_row(a, decisions[(a.platform, a.account_id)], prov, result) for a in batch.accounts]
+        publishable_ids = {aid for (_, aid), d in decisions.items() if d.publishable}
+        posts = [self._post_row(p, p.author_id in publishable_ids, prov) for p in batch.posts]
+        follows = [
+            {**prov, "platform": f.platform, "follower_pid": self.pseudo.account(f.platform, f.follower_id),
+             "followee_pid": self.pseudo.account(f.platform, f.followee_id)}
+            for f in batch.follows
+        ]
+        interactions = [
+            {**prov, "platform": i.platform, "kind": i.kind, "actor_pid": self.pseudo.account(i.platform, i.actor_id),
+             "post_pid": self.pseudo.post(i.platform, i.post_id),
+             "target_account_pid": self.pseudo.account(i.platform, i.target_account_id) if i.target_account_id else None}
+            for i in batch.interactions
+        ]
+        index = [{**prov, **r} for r in index_rows]
+        for spec, rows in (
+            (schema.ACCOUNTS, accounts),
+            (schema.POSTS, posts),
+            (schema.FOLLOWS, follows),
+            (schema.INTERACTIONS, interactions),
+            (schema.IDENTITY_INDEX, index),
+        ):
+            if rows:
+                result.tables[spec.name] = schema.conform(spec, rows)
+        return result
+
+    def _account_row(self, a: Account, decision: Decision, prov: dict, result: SieveResult) -> dict:
+        pid = self.pseudo.account(a.platform, a.account_id)
+        (result.publishable if decision.publishable else result.pseudonymised).add(pid)
+        clear = decision.publishable
+        return {
+            **prov,
+            "platform": a.platform,
+            "account_pid": pid,
+            "handle": a.handle if clear else None,
+            "display_name": a.display_name if clear else None,
+            "description": self.clean_text(a.platform, a.description),
+            "location": a.location if clear else None,
+            "verified": a.verified,
+            "followers_count": a.followers_count,
+            "following_count": a.following_count,
+            "post_count": a.post_count,
+            "created_at": a.created_at,
+            "publishable": decision.publishable,
+            "publishable_reason": decision.reason,
+        }
+
+    def _post_row(self, p: Post, author_publishable: bool, prov: dict) -> dict:
+        account = lambda aid: self.pseudo.account(p.platform, aid) if aid else None  # noqa: E731
+        post = lambda pid: self.pseudo.post(p.platform, pid) if pid else None  # noqa: E731
+        return {
+            **prov,
+            "platform": p.platform,
+            "post_pid": post(p.post_id),
+            "author_pid": account(p.author_id),
+            "created_at": p.created_at,
+            "lang": p.lang,
+            "text": self.clean_text(p.platform, p.text),
+            "conversation_pid": post(p.conversation_id),
+            "reply_to_post_pid": post(p.reply_to_post_id),
+            "reply_to_account_pid": account(p.reply_to_account_id),
+            "quote_of_post_pid": post(p.quote_of_post_id),
+            "hashtags": [h.lower() for h in p.hashtags],
+            "mention_pids": [
+                account(aid) if aid else self.pseudo.unresolved_handle(p.platform, h) for h, aid in p.mentions
+            ],
+            "like_count": p.like_count,
+            "repost_count": p.repost_count,
+            "reply_count": p.reply_count,
+            "quote_count": p.quote_count,
+            "url": p.url if author_publishable else None,
+        }

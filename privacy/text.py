@@ -1,0 +1,63 @@
+"""Free text through the sieve: contact details out, people replaced by their pseudonyms.
+
+This is the first version of the text pass: e-mail addresses and phone numbers become typed
+placeholders, and every handle or known display name of a non-publishable person becomes
+that person's engagement pseudonym. Presidio-based tagging plugs in here (issue 3).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")
+# Finnish numbers (+358 40 123 4567, 040 1234567, 050-123 4567, (09) 123 4567) and E.164.
+PHONE = re.compile(
+    r"(?<![\w+])(?:\+358[\s-]?\(?0?\d{1,3}\)?|\(0\d{1,2}\)|0\d{1,2})[\s-]?\d{3,4}[\s-]?\d{3,4}(?!\w)"
+    r"|(?<![\w+])\+[1-9]\d{7,14}(?!\w)"
+)
+# A handle after @, in a profile URL, or in a search operator (queries are stored too).
+HANDLE = re.compile(r"(?:(?<![\w.@])@|(?<=x\.com/)|(?<=twitter\.com/)|(?<=\bfrom:)|(?<=\bto:))(\w{1,50})")
+WORD = re.compile(r"\w+")
+MAX_NAME_WORDS = 4
+
+HandleResolver = Callable[[str], str | None]
+NameResolver = Callable[[str], str | None]
+
+
+def redact_contacts(text: str) -> str:
+    return PHONE.sub("<PHONE>", EMAIL.sub("<EMAIL>", text))
+
+
+def replace_handles(text: str, resolve: HandleResolver) -> str:
+    """``resolve(handle)`` gives the pseudonym to write, or None to keep the handle."""
+
+    def swap(m: re.Match[str]) -> str:
+        pid = resolve(m.group(1))
+        return m.group(0) if pid is None else m.group(0)[: m.start(1) - m.start(0)] + pid
+
+    return HANDLE.sub(swap, text)
+
+
+def replace_names(text: str, resolve: NameResolver) -> str:
+    """Replace runs of 2–4 words that ``resolve`` knows as a person's name (longest first)."""
+    words = list(WORD.finditer(text))
+    out: list[str] = []
+    cursor = 0
+    i = 0
+    while i < len(words):
+        for n in range(min(MAX_NAME_WORDS, len(words) - i), 1, -1):
+            run = words[i : i + n]
+            if any(text[a.end() : b.start()].strip() for a, b in zip(run, run[1:])):
+                continue  # only words separated by whitespace form a name
+            pid = resolve(text[run[0].start() : run[-1].end()])
+            if pid is not None:
+                out.append(text[cursor : run[0].start()])
+                out.append(pid)
+                cursor = run[-1].end()
+                i += n
+                break
+        else:
+            i += 1
+    out.append(text[cursor:])
+    return "".join(out)

@@ -27,25 +27,25 @@ def totals(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 
 def daily_volume(con: duckdb.DuckDBPyConnection) -> pa.Table:
-    return con.execute(
+    return con.sql(
         "SELECT CAST(created_at AS DATE) AS day, count(*) AS posts FROM posts GROUP BY day ORDER BY day"
     ).to_arrow_table()
 
 
 def top_hashtags(con: duckdb.DuckDBPyConnection, n: int) -> pa.Table:
-    return con.execute(
+    return con.sql(
         """
         SELECT tag AS hashtag, count(*) AS posts
         FROM (SELECT unnest(hashtags) AS tag FROM posts)
         GROUP BY tag ORDER BY posts DESC, tag LIMIT ?
         """,
-        [n],
+        params=[n],
     ).to_arrow_table()
 
 
 def top_accounts(con: duckdb.DuckDBPyConnection, n: int) -> tuple[pa.Table, dict[str, int]]:
     """Most active publishable accounts by name; everyone else summed up as one line."""
-    named = con.execute(
+    named = con.sql(
         """
         SELECT a.handle, a.display_name, count(*) AS posts,
                sum(coalesce(p.like_count, 0)) AS likes, sum(coalesce(p.repost_count, 0)) AS reposts
@@ -53,7 +53,7 @@ def top_accounts(con: duckdb.DuckDBPyConnection, n: int) -> tuple[pa.Table, dict
         WHERE a.publishable
         GROUP BY a.handle, a.display_name ORDER BY posts DESC, a.handle LIMIT ?
         """,
-        [n],
+        params=[n],
     ).to_arrow_table()
     others = con.execute(
         """
@@ -83,14 +83,14 @@ def follow_summary(con: duckdb.DuckDBPyConnection, n: int) -> tuple[dict[str, fl
         {"account_pid": list(graph.nodes), "followers_in_graph": [graph.in_degree(v) for v in graph.nodes]}
     )
     con.register("in_degree", in_degree)
-    top = con.execute(
+    top = con.sql(
         """
         SELECT a.handle, a.display_name, d.followers_in_graph
         FROM in_degree d JOIN (SELECT DISTINCT account_pid, handle, display_name FROM accounts WHERE publishable) a
           USING (account_pid)
         ORDER BY d.followers_in_graph DESC, a.handle LIMIT ?
         """,
-        [n],
+        params=[n],
     ).to_arrow_table()
     con.unregister("in_degree")
     return stats, top

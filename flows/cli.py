@@ -11,6 +11,7 @@ from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 import flows  # noqa: F401  (sets Prefect's offline defaults before Prefect is imported)
@@ -36,13 +37,15 @@ def _one_line_errors() -> Iterator[None]:
         configure_logging(seula_home())
         yield
     except EXPECTED as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
+        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
 
 
-def _run(fn: Callable[..., T], *args: object) -> T:
+def _run(fn: Callable[..., T], engagement: str, *args: object) -> T:
+    """Validate the engagement first, so a typo fails at once, before Prefect starts."""
     with _one_line_errors():
-        return fn(*args)
+        config.load(engagement)
+        return fn(engagement, *args)
 
 
 class Format(str, Enum):
@@ -57,9 +60,9 @@ Engagement = Annotated[str, typer.Argument(help="Engagement id (its YAML file na
 @app.command()
 def demo() -> None:
     """Run the sample engagement end to end against the bundled X emulator (no network, no credentials)."""
-    from flows.demo import run_demo
+    from flows.demo import SAMPLE, run_demo
 
-    result = _run(run_demo, console)
+    result = _run(lambda _: run_demo(console), SAMPLE)
     console.print(f"Report: {result.report}")
     console.print(result.summary_line())
 

@@ -89,7 +89,7 @@ class Lake:
             sql = f"SELECT * FROM ({sql}) i WHERE NOT EXISTS (SELECT 1 FROM stored s WHERE " + " AND ".join(
                 f"s.{k} IS NOT DISTINCT FROM i.{k}" for k in spec.key
             ) + ")"
-        return con.execute(sql).to_arrow_table().cast(spec.schema)
+        return con.sql(sql).to_arrow_table().cast(spec.schema)
 
     def replace(self, engagement: str, table: str, rows: pa.Table) -> None:
         """Swap a derived table's content for ``rows``: one file, replaced by a single rename."""

@@ -1,0 +1,70 @@
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from flows import config
+from flows.cli import app
+
+SAMPLE = config.BUNDLED / "sample" / "engagement.yaml"
+
+
+def write(folder: Path, data: dict, name: str = "bad") -> Path:
+    path = folder / "engagements" / f"{name}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def sample_data(**changes: object) -> dict:
+    data = yaml.safe_load(SAMPLE.read_text())
+    data.update(changes)
+    return data
+
+
+def test_bundled_sample_is_valid() -> None:
+    eng = config.load("sample")
+    assert eng.purpose is config.Purpose.research
+    assert "ainovirtanen" in eng.platforms.x.accounts  # type: ignore[union-attr]
+
+
+def test_missing_field_is_one_line(home: Path) -> None:
+    data = sample_data(id="bad")
+    del data["client"]
+    write(home, data)
+    with pytest.raises(config.ConfigError) as exc:
+        config.load("bad")
+    assert str(exc.value).endswith("bad.yaml: client: Field required")
+
+
+def test_wrong_type_is_one_line(home: Path) -> None:
+    data = sample_data(id="bad", retention_days_after_end="a year")
+    write(home, data)
+    with pytest.raises(config.ConfigError, match=r"retention_days_after_end: Input should be a valid integer"):
+        config.load("bad")
+
+
+def test_unknown_engagement(home: Path) -> None:
+    with pytest.raises(config.ConfigError, match="unknown engagement 'nope'"):
+        config.load("nope")
+
+
+def test_cli_reports_bad_config_in_one_line_and_fails(home: Path) -> None:
+    data = sample_data(id="bad", purpose="espionage")
+    write(home, data)
+    result = CliRunner().invoke(app, ["collect", "bad"])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "purpose: Input should be 'research', 'statistics' or 'marketing'" in lines[0]
+    listing = CliRunner().invoke(app, ["engagements"])
+    assert listing.exit_code == 1 and "sample" in listing.output
+
+
+def test_end_before_start_and_not_yaml(home: Path) -> None:
+    write(home, sample_data(id="bad", start="2026-12-01", end="2026-01-01"))
+    with pytest.raises(config.ConfigError, match="end is before start"):
+        config.load("bad")
+    (home / "engagements" / "bad.yaml").write_text("id: [unclosed")
+    with pytest.raises(config.ConfigError, match="not valid YAML at line"):
+        config.load("bad")

@@ -1,0 +1,77 @@
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from lake import files, schema
+from lake.checkpoints import Checkpoints
+from lake.store import Lake, LakeError
+
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def follows(*pairs: tuple[str, str]) -> pa.Table:
+    return schema.conform(schema.FOLLOWS, [
+        {"engagement": "e", "platform": "x", "endpoint": "followers", "query": None, "collected_at": NOW,
+         "follower_pid": a, "followee_pid": b} for a, b in pairs
+    ])
+
+
+def test_append_adds_only_new_keys(home: Path) -> None:
+    lake = Lake(home)
+    assert lake.append("e", schema.FOLLOWS, follows(("a", "b"), ("a", "c"), ("a", "b"))) == 2
+    assert lake.append("e", schema.FOLLOWS, follows(("a", "b"), ("b", "c"))) == 1
+    assert lake.append("e", schema.FOLLOWS, follows(("a", "b"))) == 0
+    stored = lake.read("e", "follows")
+    assert sorted(zip(stored["follower_pid"].to_pylist(), stored["followee_pid"].to_pylist())) == [
+        ("a", "b"), ("a", "c"), ("b", "c")]
+    assert len(lake.files("e", "follows")) == 2
+
+
+def test_interrupted_write_leaves_no_partial_file(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lake = Lake(home)
+    lake.append("e", schema.FOLLOWS, follows(("a", "b")))
+
+    def crash(*_a: object, **_k: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(files.os, "replace", crash)
+    with pytest.raises(OSError):
+        lake.append("e", schema.FOLLOWS, follows(("x", "y")))
+    folder = lake.table_dir("e", "follows")
+    assert [p.name for p in folder.iterdir() if not p.name.startswith("part-")] == []
+    assert lake.read("e", "follows").num_rows == 1
+
+
+def test_rejects_unsafe_names(home: Path) -> None:
+    with pytest.raises(LakeError, match="invalid engagement name"):
+        Lake(home).table_dir("../other", "posts")
+
+
+def test_corrupt_parquet_is_reported(home: Path) -> None:
+    lake = Lake(home)
+    lake.append("e", schema.FOLLOWS, follows(("a", "b")))
+    lake.files("e", "follows")[0].write_bytes(b"not parquet")
+    with pytest.raises(LakeError, match="unreadable file in e/follows"):
+        lake.read("e", "follows")
+
+
+def test_replace_swaps_derived_table(home: Path) -> None:
+    lake = Lake(home)
+    lake.replace("e", "m_x", pa.table({"v": [1, 2]}))
+    lake.replace("e", "m_x", pa.table({"v": [3]}))
+    assert lake.read("e", "m_x")["v"].to_pylist() == [3]
+    assert pq.read_table(lake.files("e", "m_x")[0]).num_rows == 1
+
+
+def test_checkpoints_roundtrip_and_corruption(home: Path) -> None:
+    cp = Checkpoints(home, "e")
+    assert cp.get("x/search/0") == {}
+    cp.put("x/search/0", {"high_water": "2026-09-01T00:00:00Z", "pending": None})
+    assert cp.get("x/search/0")["high_water"] == "2026-09-01T00:00:00Z"
+    assert oct(cp.path.stat().st_mode & 0o777) == oct(0o600)
+    cp.path.write_text("{broken")
+    with pytest.raises(LakeError, match="corrupt checkpoint"):
+        cp.get("x/search/0")

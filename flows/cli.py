@@ -64,7 +64,7 @@ def demo() -> None:
 
     result = _run(lambda _: run_demo(console), SAMPLE)
     console.print(f"Report: {result.report}")
-    console.print(result.summary_line())
+    console.print(result.summary_line(), soft_wrap=True)
 
 
 @app.command()

@@ -22,7 +22,7 @@ from lake.store import Lake
 from privacy.keys import engagement_key, master_secret
 from privacy.policy import PublishabilityPolicy
 from privacy.pseudonyms import Pseudonymiser
-from privacy.sieve import Sieve
+from privacy.sieve import Sieve, resieve_text
 
 DEMO_TOKEN = "seula-demo-token"
 
@@ -146,6 +146,16 @@ def collect_x_accounts(engagement_id: str, x_base_url: str | None = None) -> Tal
     return tally
 
 
+@task(name="resieve-stored-text", persist_result=False, cache_policy=NO_CACHE)
+def resieve_stored_text(engagement_id: str) -> int:
+    """Names learnt in this run may occur in text stored earlier: replace them there too."""
+    pipe = Pipeline(config.load(engagement_id))
+    return sum(
+        pipe.lake.rewrite(engagement_id, spec, lambda t, c=column: resieve_text(pipe.sieve, t, c))
+        for spec, column in ((schema.POSTS, "text"), (schema.ACCOUNTS, "description"))
+    )
+
+
 @flow(name="collect_engagement", persist_result=False)
 def collect_engagement(engagement_id: str, x_base_url: str | None = None) -> Tally:
     """Collect everything an engagement's config asks for, from where the last run stopped."""
@@ -157,7 +167,9 @@ def collect_engagement(engagement_id: str, x_base_url: str | None = None) -> Tal
             tally.merge(collect_x_search(engagement_id, i, x_base_url))
         if eng.platforms.x.accounts:
             tally.merge(collect_x_accounts(engagement_id, x_base_url))
+    rewritten = resieve_stored_text(engagement_id)
     refresh_catalog(seula_home())
+    log.info("%d stored file(s) updated with newly known pseudonyms", rewritten)
     log.info(
         "collected %s; %d pseudonymised and %d publishable accounts seen",
         ", ".join(f"{v} {k}" for k, v in sorted(tally.rows.items())) or "nothing new",

@@ -17,6 +17,9 @@ from lake.catalog import connect
 from lake.home import seula_home
 
 SAMPLE = "sample"
+# The real per-15-minute limits of the engagement endpoints would make the demo wait; the
+# emulator still sends real rate-limit headers, with windows wide enough for one run.
+DEMO_RATE_LIMITS = {key: (10_000, 900.0) for key in ("liking_users", "retweeted_by", "followers", "following")}
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ class DemoResult:
 def run_demo(console: Console | None = None) -> DemoResult:
     # The demo may create its own master key file; real engagements must be given one.
     os.environ["SEULA_DEMO"] = "1"
-    with XEmulator(rate_limits_enabled=False) as emu:
+    with XEmulator(rate_limits=DEMO_RATE_LIMITS) as emu:
         with collection_progress(console or Console(quiet=True)):
             tally = collect_engagement(SAMPLE, x_base_url=emu.base_url)
     analyse_engagement(SAMPLE)
@@ -51,7 +54,7 @@ def run_demo(console: Console | None = None) -> DemoResult:
         posts, accounts, follows, pseudonymised, publishable = con.execute(
             """SELECT (SELECT count(*) FROM posts), (SELECT count(*) FROM accounts), (SELECT count(*) FROM follows),
                       (SELECT count(*) FROM accounts WHERE NOT publishable), (SELECT count(*) FROM accounts WHERE publishable)"""
-        ).fetchone()
+        ).fetchall()[0]
     finally:
         con.close()
     return DemoResult(report, tally.rows, posts, accounts, follows, pseudonymised, publishable)

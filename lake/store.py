@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -95,3 +96,19 @@ class Lake:
         """Swap a derived table's content for ``rows``: one file, replaced by a single rename."""
         with exclusive_lock(self.engagement_dir(engagement) / ".lock"):
             write_parquet_atomic(rows, self.table_dir(engagement, table) / "part-derived.parquet")
+
+    def rewrite(self, engagement: str, spec: TableSpec, transform: Callable[[pa.Table], pa.Table | None]) -> int:
+        """Rewrite, file by file, every stored file that ``transform`` changes.
+
+        ``transform`` returns None for a file it leaves alone. Each file is swapped by one
+        atomic rename, so a crash leaves every file either old or new, and running the same
+        rewrite again finishes the job. Returns how many files were rewritten.
+        """
+        changed = 0
+        with exclusive_lock(self.engagement_dir(engagement) / ".lock"):
+            for path in self.files(engagement, spec.name):
+                new = transform(pq.read_table(path))
+                if new is not None:
+                    write_parquet_atomic(new.cast(spec.schema), path)
+                    changed += 1
+        return changed

@@ -168,3 +168,19 @@ class Sieve:
             "quote_count": p.quote_count,
             "url": p.url if author_publishable else None,
         }
+
+
+def resieve_text(sieve: Sieve, table: pa.Table, column: str) -> pa.Table | None:
+    """Run stored text through the sieve again, for people learnt about since it was stored.
+
+    A post can name someone before their account is collected; once the identity index
+    knows them, this catches up. Already-pseudonymised text passes through unchanged.
+    """
+    if table.num_rows == 0:
+        return None
+    platforms = table["platform"].to_pylist()
+    old = table[column].to_pylist()
+    new = [sieve.clean_text(p, t) for p, t in zip(platforms, old)]
+    if new == old:
+        return None
+    return table.set_column(table.schema.get_field_index(column), column, pa.array(new, pa.string()))

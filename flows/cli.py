@@ -24,8 +24,8 @@ from privacy.keys import KeyMaterialError
 
 app = typer.Typer(help="Seula: collect, sieve, store, analyse and report social-media data under the GDPR.",
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
-console = Console()
-err = Console(stderr=True)
+console = Console(soft_wrap=True)  # paths and summaries stay on one line for scripts
+err = Console(stderr=True, soft_wrap=True)
 EXPECTED = (config.ConfigError, CollectorError, LakeError, KeyMaterialError)
 T = TypeVar("T")
 
@@ -37,7 +37,7 @@ def _one_line_errors() -> Iterator[None]:
         configure_logging(seula_home())
         yield
     except EXPECTED as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
 
 
@@ -64,7 +64,7 @@ def demo() -> None:
 
     result = _run(lambda _: run_demo(console), SAMPLE)
     console.print(f"Report: {result.report}")
-    console.print(result.summary_line(), soft_wrap=True)
+    console.print(result.summary_line())
 
 
 @app.command()

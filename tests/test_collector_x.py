@@ -1,0 +1,187 @@
+"""The X collector over real HTTP: real tweepy client, local emulator, real lake."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from collectors.x.api import CollectorError, MalformedResponse, XApi, make_client
+from collectors.x.emulator import XEmulator
+from collectors.x.source import XSource
+from flows import config
+from flows.collect import Pipeline
+from lake.store import Lake
+
+QUERY = "#vaalit OR #eduskunta"
+
+
+@pytest.fixture(scope="module")
+def emu() -> Iterator[XEmulator]:
+    with XEmulator() as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits(emu: XEmulator) -> None:
+    emu.reset_rate_limits()
+
+
+def engagement() -> config.Engagement:
+    return config.load("sample")
+
+
+def source(emu: XEmulator, sleeps: list[float] | None = None, **kw: float) -> XSource:
+    record = sleeps.append if sleeps is not None else (lambda s: None)
+    return XSource(XApi(make_client("seula-demo-token", emu.base_url), sleep=record, backoff=0.01, **kw))
+
+
+def collect_search(emu: XEmulator, **kw: float) -> Pipeline:
+    eng = engagement()
+    pipe = Pipeline(eng)
+    tally = pipe.drain("x/search/0", source(emu, **kw).search(QUERY, pipe.checkpoints.get("x/search/0"), eng.window))
+    assert tally.stopped is None
+    return pipe
+
+
+def stored(home: Path, table: str, key: str) -> list[str]:
+    return sorted(Lake(home).read("sample", table)[key].to_pylist())
+
+
+def expected_posts(emu: XEmulator) -> int:
+    tags = {"vaalit", "eduskunta"}
+    return sum(1 for p in emu.world.posts if tags & {h.tag.lower() for h in p.hashtags})
+
+
+def test_pagination_collects_every_matching_post_once(home: Path, emu: XEmulator) -> None:
+    before = len(emu.request_log)
+    collect_search(emu)
+    pages = [k for k, s in emu.request_log[before:] if k == "search_recent"]
+    posts = stored(home, "posts", "post_pid")
+    assert len(pages) > 2
+    assert len(posts) == len(set(posts)) == expected_posts(emu)
+
+
+def test_second_run_fetches_nothing_new(home: Path, emu: XEmulator) -> None:
+    collect_search(emu)
+    before = len(emu.request_log)
+    pipe = collect_search(emu)
+    assert [k for k, _ in emu.request_log[before:]] == ["search_recent"]  # one empty page, nothing twice
+    assert pipe.checkpoints.get("x/search/0")["pending"] is None
+
+
+def test_new_posts_are_collected_incrementally(home: Path) -> None:
+    with XEmulator() as emu:
+        collect_search(emu)
+        n = len(stored(home, "posts", "post_pid"))
+        last = emu.world.posts[-1].created_at
+        from datetime import timedelta
+        emu.world.add_post("ainovirtanen", "Uusi päivitys #vaalit", last + timedelta(hours=1))
+        collect_search(emu)
+        assert len(stored(home, "posts", "post_pid")) == n + 1
+
+
+def test_429_is_waited_out_then_succeeds(home: Path, emu: XEmulator) -> None:
+    emu.inject("search_recent", 429)
+    sleeps: list[float] = []
+    pipe = collect_search(emu, sleeps=sleeps)
+    assert len(sleeps) == 1 and 0 < sleeps[0] <= 3
+    assert len(stored(home, "posts", "post_pid")) == expected_posts(emu)
+    assert pipe.checkpoints.get("x/search/0")["pending"] is None
+
+
+def test_5xx_and_connection_resets_are_retried(home: Path, emu: XEmulator) -> None:
+    emu.inject("search_recent", 503, "reset", 502)
+    sleeps: list[float] = []
+    collect_search(emu, sleeps=sleeps)
+    assert len(sleeps) == 3
+    assert len(stored(home, "posts", "post_pid")) == expected_posts(emu)
+
+
+def test_retries_are_bounded(home: Path, emu: XEmulator) -> None:
+    emu.inject("search_recent", 503, 503, 503)
+    with pytest.raises(CollectorError, match=r"search_recent: gave up after 3 attempts \(HTTP 503\)"):
+        collect_search(emu, max_retries=2)
+
+
+def test_malformed_page_is_a_clear_error_and_loses_nothing(home: Path, emu: XEmulator) -> None:
+    eng = engagement()
+    pipe = Pipeline(eng)
+    pages = source(emu).search(QUERY, {}, eng.window)
+    batch, state = next(pages)
+    from flows.collect import Tally
+    pipe.store(batch, Tally())
+    pipe.checkpoints.put("x/search/0", state)
+    first = stored(home, "posts", "post_pid")
+    emu.inject("search_recent", "truncated")
+    with pytest.raises(MalformedResponse, match="^search_recent: the X API sent a body that is not valid JSON$"):
+        next(pages)
+    assert stored(home, "posts", "post_pid") == first
+    # The next run resumes at the failed page and ends with exactly the full result.
+    collect_search(emu)
+    posts = stored(home, "posts", "post_pid")
+    assert len(posts) == len(set(posts)) == expected_posts(emu)
+
+
+def test_interrupted_run_resumes_to_exactly_the_uninterrupted_rows(
+    home: Path, emu: XEmulator, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    calls = {"n": 0}
+    real_put = Pipeline.drain.__globals__["Checkpoints"].put
+
+    def crash_after_third_page(self, source, state):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt  # the process is stopped between storing a page and its checkpoint
+        return real_put(self, source, state)
+
+    monkeypatch.setattr("lake.checkpoints.Checkpoints.put", crash_after_third_page)
+    with pytest.raises(KeyboardInterrupt):
+        collect_search(emu)
+    monkeypatch.undo()
+    monkeypatch.setenv("SEULA_HOME", str(home))
+    monkeypatch.setenv("SEULA_MASTER_KEY", "test-master-key-" + "x" * 32)
+    collect_search(emu)
+    resumed = {t: stored(home, t, k) for t, k in (("posts", "post_pid"), ("interactions", "post_pid"), ("accounts", "account_pid"))}
+
+    clean = tmp_path_factory.mktemp("clean")
+    monkeypatch.setenv("SEULA_HOME", str(clean))
+    collect_search(emu)
+    baseline = {t: stored(clean, t, k) for t, k in (("posts", "post_pid"), ("interactions", "post_pid"), ("accounts", "account_pid"))}
+    assert resumed == baseline
+
+
+def test_rate_limit_beyond_the_bound_stops_cleanly_and_resumes(home: Path) -> None:
+    with XEmulator(rate_limits={"search_recent": (2, 120.0)}) as emu:
+        eng = engagement()
+        pipe = Pipeline(eng)
+        tally = pipe.drain("x/search/0", source(emu, max_rate_limit_wait=5).search(QUERY, {}, eng.window))
+        assert tally.stopped and "search_recent: rate limit spent until" in tally.stopped
+        assert [s for k, s in emu.request_log if k == "search_recent"] == [200, 200]  # never a 429
+        assert pipe.checkpoints.get("x/search/0")["pending"]["next_token"]
+    with XEmulator(emu.world) as emu:  # later, with a fresh window
+        collect_search(emu)
+        posts = stored(home, "posts", "post_pid")
+        assert len(posts) == len(set(posts)) == expected_posts(emu)
+
+
+def test_bad_token_is_one_safe_line(home: Path, emu: XEmulator) -> None:
+    api = XApi(make_client("wrong-token", emu.base_url))
+    with pytest.raises(CollectorError) as exc:
+        api.call("search_recent", api.client.search_recent_tweets, "x")
+    assert str(exc.value) == "search_recent: the X API refused the credentials (HTTP 401); check SEULA_X_BEARER_TOKEN"
+    assert "wrong-token" not in str(exc.value)
+
+
+def test_invariant2_two_engagements_never_share_a_pseudonym(home: Path, emu: XEmulator) -> None:
+    other = engagement().model_dump(mode="json") | {"id": "other"}
+    (home / "engagements").mkdir()
+    (home / "engagements" / "other.yaml").write_text(yaml.safe_dump(other))
+    collect_search(emu)
+    eng = config.load("other")
+    pipe = Pipeline(eng)
+    pipe.drain("x/search/0", source(emu).search(QUERY, {}, eng.window))
+    sample_authors = set(Lake(home).read("sample", "posts")["author_pid"].to_pylist())
+    other_authors = set(Lake(home).read("other", "posts")["author_pid"].to_pylist())
+    assert len(sample_authors) == len(other_authors) > 10
+    assert not sample_authors & other_authors

@@ -21,9 +21,9 @@ def totals(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
                (SELECT count(*) FROM accounts WHERE publishable),
                (SELECT count(*) FROM accounts WHERE NOT publishable)
         """
-    ).fetchone()
+    ).fetchall()[0]
     keys = ("posts", "accounts", "follows", "interactions", "publishable", "pseudonymised")
-    return dict(zip(keys, row or (0,) * len(keys)))
+    return dict(zip(keys, row))
 
 
 def daily_volume(con: duckdb.DuckDBPyConnection) -> pa.Table:
@@ -61,7 +61,7 @@ def top_accounts(con: duckdb.DuckDBPyConnection, n: int) -> tuple[pa.Table, dict
         FROM posts p LEFT JOIN accounts a ON a.account_pid = p.author_pid
         WHERE a.publishable IS NOT TRUE
         """
-    ).fetchone() or (0, 0)
+    ).fetchall()[0]
     return named, {"accounts": others[0], "posts": others[1]}
 
 

@@ -124,18 +124,20 @@ def collect_x_accounts(engagement_id: str, x_base_url: str | None = None) -> Tal
     batch, ids = src.lookup(x.accounts)
     pipe.store(batch, tally)
     kinds = frozenset({"liking_users": "like", "reposts": "repost"}[k] for k in x.collect if k in ("liking_users", "reposts"))
-    for position, handle in enumerate(x.accounts):
+    for handle in x.accounts:
         user_id = ids.get(handle.lower())
         if user_id is None:
             continue  # counted in the lookup's api errors
+        # Checkpoints follow the account, not its place in the list, and name it by a keyed hash.
+        source = pipe.sieve.pseudo.token("source", handle)
         if "timelines" in x.collect:
-            key = f"x/timeline/{position}"
+            key = f"x/timeline/{source}"
             pages = src.timeline(user_id, pipe.checkpoints.get(key), eng.window,
                                  engaged_posts=x.engaged_posts_per_account, kinds=kinds)
             tally.merge(pipe.drain(key, pages))
         for direction in ("followers", "following"):
             if direction in x.collect and not tally.stopped:
-                key = f"x/{direction}/{position}"
+                key = f"x/{direction}/{source}"
                 pages = src.follows(user_id, direction, pipe.checkpoints.get(key), timedelta(days=x.follows_refresh_days))
                 tally.merge(pipe.drain(key, pages))
         if tally.stopped:

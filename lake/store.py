@@ -8,7 +8,6 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -33,6 +32,8 @@ def check_name(kind: str, name: str) -> str:
 class Lake:
     def __init__(self, home: Path) -> None:
         self.root = lake_root(home)
+        # (engagement, table) -> ({file: mtime_ns}, stored keys): appends stay cheap as the lake grows
+        self._key_cache: dict[tuple[str, str], tuple[dict[Path, int], set[tuple]]] = {}
 
     def engagement_dir(self, engagement: str) -> Path:
         return self.root / check_name("engagement", engagement)
@@ -72,25 +73,33 @@ class Lake:
         if rows.num_rows == 0:
             return 0
         with exclusive_lock(self.engagement_dir(engagement) / ".lock"):
-            new = self._only_new(engagement, spec, rows)
+            stored = self._stored_keys(engagement, spec)
+            fresh: set[tuple] = set()
+            keep = []
+            for key in zip(*(rows[c].to_pylist() for c in spec.key)):
+                keep.append(key not in stored and key not in fresh)
+                fresh.add(key)  # the first row with a key wins within a batch too
+            new = rows.filter(pa.array(keep, pa.bool_()))
             if new.num_rows:
                 name = f"part-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.parquet"
-                write_parquet_atomic(new, self.table_dir(engagement, spec.name) / name)
+                path = self.table_dir(engagement, spec.name) / name
+                write_parquet_atomic(new, path)
+                self._key_cache[(engagement, spec.name)][0][path] = path.stat().st_mtime_ns
+                stored.update(fresh)
             return new.num_rows
 
-    def _only_new(self, engagement: str, spec: TableSpec, rows: pa.Table) -> pa.Table:
-        key = ", ".join(spec.key)
-        con = duckdb.connect()
-        con.register("incoming", rows)
-        # First occurrence of each key within the batch; NULLs compare equal in keys.
-        sql = f"SELECT * FROM incoming QUALIFY row_number() OVER (PARTITION BY {key}) = 1"
-        files = self.files(engagement, spec.name)
-        if files:
-            con.execute(f"CREATE TEMP TABLE stored AS SELECT DISTINCT {key} FROM read_parquet(?)", [[str(f) for f in files]])
-            sql = f"SELECT * FROM ({sql}) i WHERE NOT EXISTS (SELECT 1 FROM stored s WHERE " + " AND ".join(
-                f"s.{k} IS NOT DISTINCT FROM i.{k}" for k in spec.key
-            ) + ")"
-        return con.sql(sql).to_arrow_table().cast(spec.schema)
+    def _stored_keys(self, engagement: str, spec: TableSpec) -> set[tuple]:
+        """The keys already stored, read once per file and kept while the files are unchanged."""
+        files = {f: f.stat().st_mtime_ns for f in self.files(engagement, spec.name)}
+        seen, keys = self._key_cache.get((engagement, spec.name), ({}, set()))
+        if any(files.get(f) != mtime for f, mtime in seen.items()):
+            seen, keys = {}, set()  # a file was rewritten or removed: start over
+        for f in files.keys() - seen.keys():
+            table = pq.read_table(f, columns=list(spec.key))
+            keys.update(zip(*(table[c].to_pylist() for c in spec.key)))
+            seen[f] = files[f]
+        self._key_cache[(engagement, spec.name)] = (seen, keys)
+        return keys
 
     def replace(self, engagement: str, table: str, rows: pa.Table) -> None:
         """Swap a derived table's content for ``rows``: one file, replaced by a single rename."""

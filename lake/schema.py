@@ -107,7 +107,7 @@ INTERACTIONS = _spec(
 IDENTITY_INDEX = _spec(
     "identity_index",
     [
-        pa.field("kind", pa.string(), nullable=False),  # handle | name
+        pa.field("kind", pa.string(), nullable=False),  # handle | name | first (first word of a name)
         pa.field("token_hash", pa.string(), nullable=False),
         pa.field("account_pid", pa.string(), nullable=False),
     ],

@@ -14,7 +14,7 @@ from collectors.records import Account, Batch, Post
 from lake import schema
 from privacy.policy import Decision, PublishabilityPolicy
 from privacy.pseudonyms import Pseudonymiser
-from privacy.text import redact_contacts, replace_handles, replace_names
+from privacy.text import WORD, redact_contacts, replace_handles, replace_names
 
 
 @dataclass
@@ -51,7 +51,7 @@ class Sieve:
         pid = self.pseudo.account(platform, account_id)
         entries = [("handle", handle)]
         if name and len(name.split()) > 1:
-            entries.append(("name", name))
+            entries += [("name", name), ("first", WORD.findall(name)[0])]
         for kind, value in entries:
             token = self.pseudo.token(kind, value)
             if self.index.get(f"{kind}:{token}") != pid:
@@ -68,12 +68,15 @@ class Sieve:
     def _name_pid(self, name: str) -> str | None:
         return self.index.get(f"name:{self.pseudo.token('name', name)}")
 
+    def _name_starts(self, word: str) -> bool:
+        return f"first:{self.pseudo.token('first', word)}" in self.index
+
     def clean_text(self, platform: str, text: str | None) -> str | None:
         if text is None:
             return None
         text = redact_contacts(text)
         text = replace_handles(text, lambda h: self._handle_pid(platform, h))
-        return replace_names(text, self._name_pid)
+        return replace_names(text, self._name_pid, self._name_starts)
 
     # --- batches ------------------------------------------------------------------------
 

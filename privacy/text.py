@@ -39,25 +39,38 @@ def replace_handles(text: str, resolve: HandleResolver) -> str:
     return HANDLE.sub(swap, text)
 
 
-def replace_names(text: str, resolve: NameResolver) -> str:
-    """Replace runs of 2–4 words that ``resolve`` knows as a person's name (longest first)."""
+def find_names(text: str, resolve: NameResolver, starts: Callable[[str], bool] = lambda _: True) -> list[tuple[int, int, str]]:
+    """Spans of runs of 2–4 words that ``resolve`` knows as a person's name (longest first).
+
+    ``starts(word)`` says whether any known name begins with that word: it lets the scan
+    skip, with one lookup, the runs that cannot be a name.
+    """
     words = list(WORD.finditer(text))
-    out: list[str] = []
-    cursor = 0
+    found: list[tuple[int, int, str]] = []
     i = 0
     while i < len(words):
+        if not starts(words[i].group()):
+            i += 1
+            continue
         for n in range(min(MAX_NAME_WORDS, len(words) - i), 1, -1):
             run = words[i : i + n]
             if any(text[a.end() : b.start()].strip() for a, b in zip(run, run[1:])):
                 continue  # only words separated by whitespace form a name
             pid = resolve(text[run[0].start() : run[-1].end()])
             if pid is not None:
-                out.append(text[cursor : run[0].start()])
-                out.append(pid)
-                cursor = run[-1].end()
+                found.append((run[0].start(), run[-1].end(), pid))
                 i += n
                 break
         else:
             i += 1
+    return found
+
+
+def replace_names(text: str, resolve: NameResolver, starts: Callable[[str], bool] = lambda _: True) -> str:
+    out: list[str] = []
+    cursor = 0
+    for start, end, pid in find_names(text, resolve, starts):
+        out += [text[cursor:start], pid]
+        cursor = end
     out.append(text[cursor:])
     return "".join(out)

@@ -1,0 +1,92 @@
+"""The Presidio AnalyzerEngine Seula uses, for Finnish and English, offline.
+
+With no downloadable model installed, each language gets a blank spaCy pipeline (made on
+first use and kept under the data folder): pattern and gazetteer recognizers need only
+tokens. Where a real spaCy model is installed (``fi_core_news_*``, ``en_core_web_*``, or
+the ones named in ``SEULA_SPACY_MODELS="fi=…,en=…"``), it is used, and its NER adds PERSON
+findings. ``SEULA_SPACY_MODELS=blank`` forces the blank pipelines.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import spacy
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry
+from presidio_analyzer.nlp_engine import NlpEngineProvider
+from presidio_analyzer.predefined_recognizers import (
+    CreditCardRecognizer,
+    EmailRecognizer,
+    FiPersonalIdentityCodeRecognizer,
+    IbanRecognizer,
+    IpRecognizer,
+    SpacyRecognizer,
+    UrlRecognizer,
+)
+
+from lake.home import seula_home
+from privacy.gazetteer import Gazetteer
+from privacy.recognizers import FiPhoneRecognizer, KeyedNameRecognizer, MentionRecognizer, PoliticalAffiliationRecognizer
+
+LANGUAGES = ("fi", "en")
+DEFAULT_MODELS = {"fi": ("fi_core_news_lg", "fi_core_news_md", "fi_core_news_sm"),
+                  "en": ("en_core_web_lg", "en_core_web_md", "en_core_web_sm")}
+ENTITIES = ("EMAIL_ADDRESS", "PHONE_NUMBER", "FI_PERSONAL_IDENTITY_CODE", "IBAN_CODE", "URL", "IP_ADDRESS",
+            "CREDIT_CARD", "PERSON", "MENTION", "POLITICAL_AFFILIATION")
+
+
+def _models() -> dict[str, str | None]:
+    """Installed model per language, or None for a blank pipeline."""
+    setting = os.environ.get("SEULA_SPACY_MODELS", "")
+    if setting == "blank":
+        return {lang: None for lang in LANGUAGES}
+    chosen = dict(pair.split("=", 1) for pair in setting.split(",") if "=" in pair)
+    return {
+        lang: chosen.get(lang) or next((m for m in DEFAULT_MODELS[lang] if spacy.util.is_package(m)), None)
+        for lang in LANGUAGES
+    }
+
+
+def _blank(lang: str) -> str:
+    path = seula_home() / "nlp" / f"blank-{lang}"
+    if not (path / "config.cfg").exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        spacy.blank(lang).to_disk(path)
+    return str(path)
+
+
+def recognizers(lang: str, names: Gazetteer | None, with_ner: bool) -> list[EntityRecognizer]:
+    """Seula's recognizer set for one language (the US-only and noisy defaults left out)."""
+    found: list[EntityRecognizer] = [
+        EmailRecognizer(supported_language=lang),
+        UrlRecognizer(supported_language=lang),
+        IpRecognizer(supported_language=lang),
+        CreditCardRecognizer(supported_language=lang),
+        IbanRecognizer(supported_language=lang),
+        FiPersonalIdentityCodeRecognizer(supported_language=lang),
+        FiPhoneRecognizer(supported_language=lang),
+        MentionRecognizer(supported_language=lang),
+        PoliticalAffiliationRecognizer(supported_language=lang),
+    ]
+    if names is not None:
+        found.append(KeyedNameRecognizer(names.resolve, names.starts, supported_language=lang))
+    if with_ner:
+        found.append(SpacyRecognizer(supported_language=lang, supported_entities=["PERSON"]))
+    return found
+
+
+def build_analyzer(names: Gazetteer | None = None) -> AnalyzerEngine:
+    """An engine for fi and en; ``names`` is the gazetteer PERSON findings come from."""
+    models = _models()
+    provider = NlpEngineProvider(nlp_configuration={
+        "nlp_engine_name": "spacy",
+        "models": [{"lang_code": lang, "model_name": models[lang] or _blank(lang)} for lang in LANGUAGES],
+    })
+    registry = RecognizerRegistry(supported_languages=list(LANGUAGES))
+    for lang in LANGUAGES:
+        for recognizer in recognizers(lang, names, with_ner=models[lang] is not None):
+            registry.add_recognizer(recognizer)
+    engine = AnalyzerEngine(registry=registry, nlp_engine=provider.create_engine(), supported_languages=list(LANGUAGES))
+    engine.uses_models = any(models.values())  # type: ignore[attr-defined]
+    return engine

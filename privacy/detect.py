@@ -1,0 +1,193 @@
+"""Detection over many posts at once, with exactly the findings of per-post Presidio.
+
+Per-post ``AnalyzerEngine.analyze`` spends most of its time around the regexes: an NLP
+pass per post, a Python loop per recognizer and pattern. Here each pattern runs once over
+the whole batch (posts joined by a separator; a match across it sends those posts the
+slow way), matches are mapped
+back to their post, and Presidio's own scoring rules (validate/invalidate, duplicate and
+containment removal) are applied to the few matches found. Recognizers that override
+``analyze`` run per post, but only on posts where one of their patterns matched; the
+gazetteer runs per post; NER and context scoring run only when a real spaCy model is
+installed (with a blank pipeline they find and change nothing). ``tests/test_detect.py``
+checks on the labelled corpus that both routes give identical findings.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+import regex as re
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, PatternRecognizer, RecognizerResult
+
+from privacy.recognizers.political import PARTY_STEMS
+
+SEPARATOR = "\n\x00\n"  # NUL between line breaks: no recognizer here matches across it
+BATCH = 2000
+# For the slowest patterns, something every match of theirs must contain: a cheap regex,
+# or literal strings (lower case) that are found with str.find.
+_DOMAIN = re.compile(r"[a-z0-9.\-][.][a-z]", re.IGNORECASE)
+_DOTTED = re.compile(r"\d\.\d")
+NECESSARY: dict[str, re.Pattern | tuple[str, ...]] = {
+    "IPv4": _DOTTED, "IPv4_embedded": _DOTTED, "IPv6": (":",),
+    "Standard Url": _DOMAIN, "Non schema URL": _DOMAIN, "Quoted URL": _DOMAIN, "Quoted Non-schema URL": _DOMAIN,
+    "Email (Medium)": re.compile(r"[!#$%&'*+\-/=?^_`{|}~\w]@\w"),  # a mention's @ follows a space
+    "party": PARTY_STEMS,
+}
+# Patterns that cannot match whitespace and whose only assertions are word boundaries: a
+# match lies inside one whitespace-separated word, which must contain this character.
+WITHIN_A_WORD = {"Standard Url": ".", "Non schema URL": ".", "Quoted URL": ".", "Quoted Non-schema URL": ".",
+                 "Email (Medium)": "@"}
+NON_SPACE = re.compile(r"\S+")
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    start: int
+    end: int
+    entity_type: str
+    score: float
+    party: str | None = None
+    self_declared: bool | None = None
+
+
+def to_findings(results: list[RecognizerResult]) -> list[Finding]:
+    """Seula's findings: Presidio's results, less URLs that are only an e-mail's domain."""
+    emails = [(r.start, r.end) for r in results if r.entity_type == "EMAIL_ADDRESS"]
+    out = []
+    for r in results:
+        if r.entity_type == "URL" and any(s <= r.start and r.end <= e for s, e in emails):
+            continue
+        meta = r.recognition_metadata or {}
+        out.append(Finding(r.start, r.end, r.entity_type, round(r.score, 6), meta.get("party"), meta.get("self_declared")))
+    return sorted(out)
+
+
+def _vectorised(recognizer: PatternRecognizer) -> bool:
+    return type(recognizer).analyze is PatternRecognizer.analyze or hasattr(recognizer, "refine")
+
+
+class Detector:
+    def __init__(self, analyzer: AnalyzerEngine) -> None:
+        self.analyzer = analyzer
+        self._compiled: dict[tuple[str, int], re.Pattern] = {}
+        self._necessary_cache: tuple[tuple[int, int], list[int]] = ((0, 0), [])
+
+    def analyze(self, text: str, lang: str) -> list[Finding]:
+        """Plain Presidio, one post: the reference the batch route must equal."""
+        return to_findings(self.analyzer.analyze(text, language=lang))
+
+    def analyze_batch(self, texts: list[str], langs: list[str]) -> list[list[Finding]]:
+        out: list[list[Finding]] = [[] for _ in texts]
+        for lang in sorted(set(langs)):
+            idx = [i for i, lang_i in enumerate(langs) if lang_i == lang]
+            for chunk in range(0, len(idx), BATCH):
+                part = idx[chunk : chunk + BATCH]
+                for i, results in zip(part, self._batch([texts[i] for i in part], lang)):
+                    out[i] = to_findings(results)
+        return out
+
+    def _regex(self, pattern: str, flags: int) -> re.Pattern:
+        key = (pattern, flags)
+        if key not in self._compiled:
+            self._compiled[key] = re.compile(pattern, flags=flags)
+        return self._compiled[key]
+
+    def _batch(self, texts: list[str], lang: str) -> list[list[RecognizerResult]]:
+        recognizers = self.analyzer.registry.get_recognizers(language=lang, all_fields=True)
+        joined = SEPARATOR.join(texts)
+        starts, pos = [], 0
+        for t in texts:
+            starts.append(pos)
+            pos += len(t) + len(SEPARATOR)
+        results: list[list[RecognizerResult]] = [[] for _ in texts]
+        artifacts = None
+        if getattr(self.analyzer, "uses_models", False):
+            artifacts = [a for _, a in self.analyzer.nlp_engine.process_batch(texts, lang)]
+        for rec in recognizers:
+            if isinstance(rec, PatternRecognizer) and _vectorised(rec):
+                found = self._patterns(rec, texts, joined, starts)
+                refine = getattr(rec, "refine", None)
+                for i, hits in found.items():
+                    hits = EntityRecognizer.remove_duplicates(hits) if len(hits) > 1 else hits
+                    results[i] += refine(texts[i], hits) if refine else hits
+            elif isinstance(rec, PatternRecognizer):
+                for i in self._candidates(rec, joined, starts):
+                    results[i] += rec.analyze(texts[i], [], None)
+            elif artifacts is None and rec.__class__.__name__ == "SpacyRecognizer":
+                continue  # a blank pipeline has no entities to report
+            else:
+                for i, text in enumerate(texts):
+                    results[i] += rec.analyze(text, [], artifacts[i] if artifacts else None)
+        if artifacts is not None:
+            results = [
+                self.analyzer._enhance_using_context(t, r, a, recognizers, None) if r else r
+                for t, r, a in zip(texts, results, artifacts)
+            ]
+        return [EntityRecognizer.remove_duplicates(r) if len(r) > 1 else r for r in results]
+
+    def _matches(self, rec: PatternRecognizer, joined: str, starts: list[int]):  # type: ignore[no-untyped-def]
+        for pattern in rec.patterns:
+            compiled = self._regex(pattern.regex, rec.global_regex_flags)
+            necessary = NECESSARY.get(pattern.name)
+            if necessary is None:
+                for m in compiled.finditer(joined):
+                    i = bisect_right(starts, m.start()) - 1
+                    yield pattern, i, m.start() - starts[i], m.end() - starts[i]
+                continue
+            # A slow pattern runs only on the posts that contain what every match of it must,
+            # and, where no match can hold whitespace, only on the words that could be one.
+            literal = WITHIN_A_WORD.get(pattern.name)
+            for i in self._posts_with(necessary, joined, starts):
+                end = starts[i + 1] - len(SEPARATOR) if i + 1 < len(starts) else len(joined)
+                post = joined[starts[i] : end]
+                pieces = [(w.start(), w.group()) for w in NON_SPACE.finditer(post) if literal in w.group()] if literal else [(0, post)]
+                for offset, piece in pieces:
+                    for m in compiled.finditer(piece):
+                        yield pattern, i, offset + m.start(), offset + m.end()
+
+    def _posts_with(self, necessary: re.Pattern | tuple[str, ...], joined: str, starts: list[int]) -> list[int]:
+        key = (id(necessary), id(joined))
+        if self._necessary_cache[0] != key:
+            if isinstance(necessary, tuple):
+                lower, positions = joined.lower(), []
+                for literal in necessary:
+                    at = lower.find(literal)
+                    while at != -1:
+                        positions.append(at)
+                        at = lower.find(literal, at + 1)
+            else:
+                positions = [m.start() for m in necessary.finditer(joined)]
+            self._necessary_cache = (key, sorted({bisect_right(starts, p) - 1 for p in positions}))
+        return self._necessary_cache[1]
+
+    def _candidates(self, rec: PatternRecognizer, joined: str, starts: list[int]) -> set[int]:
+        return {i for _, i, _, _ in self._matches(rec, joined, starts)}
+
+    def _patterns(self, rec: PatternRecognizer, texts: list[str], joined: str, starts: list[int]) -> dict[int, list[RecognizerResult]]:
+        """What ``PatternRecognizer.analyze`` finds in each post, per post (scoring as Presidio's)."""
+        found: dict[int, list[RecognizerResult]] = {}
+        crossed: set[int] = set()
+        meta = {RecognizerResult.RECOGNIZER_NAME_KEY: rec.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: rec.id}
+        for pattern, i, start, end in self._matches(rec, joined, starts):
+            text = texts[i]
+            if end > len(text):
+                # A pattern that can match the separator: redo the posts it touched one by one.
+                crossed |= {j for j in range(i, len(texts)) if starts[j] < starts[i] + end}
+                continue
+            span = text[start:end]
+            if not span:
+                continue
+            score = pattern.score
+            valid = rec.validate_result(span)
+            if valid is not None:
+                score = EntityRecognizer.MAX_SCORE if valid else EntityRecognizer.MIN_SCORE
+            if rec.invalidate_result(span):
+                score = EntityRecognizer.MIN_SCORE
+            if score > EntityRecognizer.MIN_SCORE:
+                found.setdefault(i, []).append(
+                    RecognizerResult(rec.supported_entities[0], start, end, score, recognition_metadata=dict(meta))
+                )
+        for i in crossed:
+            found[i] = PatternRecognizer.analyze(rec, texts[i], [])
+        return found

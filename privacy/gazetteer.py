@@ -1,0 +1,44 @@
+"""Known person names, held as keyed hashes: what the PERSON recognizer looks names up in."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+
+from privacy.pseudonyms import Pseudonymiser
+from privacy.text import WORD
+
+
+class Gazetteer:
+    """Looks up runs of words among names it knows only as keyed hashes.
+
+    ``entries`` maps ``"name:<token>"`` to a pseudonym and ``"first:<token>"`` to anything;
+    it is the sieve's identity index, or one built from a list of names.
+    """
+
+    def __init__(self, pseudo: Pseudonymiser, entries: dict[str, str]) -> None:
+        self.pseudo = pseudo
+        self.entries = entries
+        self._starts: dict[str, bool] = {}  # the word -> answer memo a scan of many posts lives on
+
+    @classmethod
+    def from_names(cls, names: Iterable[str]) -> Gazetteer:
+        """A gazetteer from clear names (e.g. a file), hashed under a throwaway key."""
+        pseudo = Pseudonymiser(secrets.token_bytes(32))
+        entries: dict[str, str] = {}
+        for name in names:
+            if len(WORD.findall(name)) > 1:
+                entries[f"name:{pseudo.token('name', name)}"] = "PERSON"
+                entries[f"first:{pseudo.token('first', WORD.findall(name)[0])}"] = "PERSON"
+        return cls(pseudo, entries)
+
+    def resolve(self, run: str) -> str | None:
+        return self.entries.get(f"name:{self.pseudo.token('name', run)}")
+
+    def starts(self, word: str) -> bool:
+        known = self._starts.get(word)
+        if known is None:
+            if len(self._starts) > 500_000:
+                self._starts.clear()
+            known = self._starts[word] = f"first:{self.pseudo.token('first', word)}" in self.entries
+        return known

@@ -1,0 +1,8 @@
+"""Seula's own Presidio recognizers, one per file, usable by any Presidio user as they are."""
+
+from privacy.recognizers.fi_phone import FiPhoneRecognizer
+from privacy.recognizers.mention import MentionRecognizer
+from privacy.recognizers.names import KeyedNameRecognizer
+from privacy.recognizers.political import PoliticalAffiliationRecognizer
+
+__all__ = ["FiPhoneRecognizer", "KeyedNameRecognizer", "MentionRecognizer", "PoliticalAffiliationRecognizer"]

@@ -67,6 +67,7 @@ class Interaction:
 class Batch:
     """What one API page yielded, with where it came from."""
 
+    platform: str
     endpoint: str
     query: str | None
     collected_at: datetime

@@ -90,3 +90,20 @@ def build_analyzer(names: Gazetteer | None = None) -> AnalyzerEngine:
     engine = AnalyzerEngine(registry=registry, nlp_engine=provider.create_engine(), supported_languages=list(LANGUAGES))
     engine.uses_models = any(models.values())  # type: ignore[attr-defined]
     return engine
+
+
+_shared: dict[str, AnalyzerEngine] = {}
+
+
+def shared_analyzer(names: Gazetteer) -> AnalyzerEngine:
+    """One engine per process (building one takes a second), its gazetteer set to ``names``.
+
+    Runs are sequential within a process, so re-pointing the name recognizers is safe.
+    """
+    if "engine" not in _shared:
+        _shared["engine"] = build_analyzer(Gazetteer.from_names([]))
+    engine = _shared["engine"]
+    for rec in engine.registry.recognizers:
+        if isinstance(rec, KeyedNameRecognizer):
+            rec.resolve, rec.starts = names.resolve, names.starts
+    return engine

@@ -20,6 +20,7 @@ class Gazetteer:
         self.pseudo = pseudo
         self.entries = entries
         self._starts: dict[str, bool] = {}  # the word -> answer memo a scan of many posts lives on
+        self._size = len(entries)
 
     @classmethod
     def from_names(cls, names: Iterable[str]) -> Gazetteer:
@@ -36,6 +37,9 @@ class Gazetteer:
         return self.entries.get(f"name:{self.pseudo.token('name', run)}")
 
     def starts(self, word: str) -> bool:
+        if self._size != len(self.entries):  # names were learnt since: forget the old answers
+            self._starts.clear()
+            self._size = len(self.entries)
         known = self._starts.get(word)
         if known is None:
             if len(self._starts) > 500_000:

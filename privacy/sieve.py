@@ -13,8 +13,13 @@ import pyarrow as pa
 from collectors.records import Account, Batch, Post
 from lake import schema
 from privacy.policy import Decision, PublishabilityPolicy
-from privacy.pseudonyms import Pseudonymiser
-from privacy.text import WORD, redact_contacts, replace_handles, replace_names
+from privacy.pseudonyms import Pseudonymiser, is_pseudonym
+from privacy.analyzer import shared_analyzer
+from privacy.detect import Detector
+from privacy.gazetteer import Gazetteer
+from privacy.lang import detect_lang
+from privacy.redact import redact
+from privacy.text import WORD
 
 
 @dataclass
@@ -37,6 +42,8 @@ class Sieve:
         self.policy = policy
         # keyed token hash -> account pseudonym, for people seen in earlier batches
         self.index: dict[str, str] = dict(identity_index or {})
+        self.names = Gazetteer(pseudonymiser, self.index)
+        self._detector: Detector | None = None
 
     @staticmethod
     def index_from(table: pa.Table) -> dict[str, str]:
@@ -59,7 +66,7 @@ class Sieve:
                 rows.append({"platform": platform, "kind": kind, "token_hash": token, "account_pid": pid})
 
     def _handle_pid(self, platform: str, handle: str) -> str | None:
-        if self.policy.handle_is_publishable(handle):
+        if self.policy.handle_is_publishable(handle) or is_pseudonym(handle):
             return None
         return self.index.get(f"handle:{self.pseudo.token('handle', handle)}") or self.pseudo.unresolved_handle(
             platform, handle
@@ -68,15 +75,23 @@ class Sieve:
     def _name_pid(self, name: str) -> str | None:
         return self.index.get(f"name:{self.pseudo.token('name', name)}")
 
-    def _name_starts(self, word: str) -> bool:
-        return f"first:{self.pseudo.token('first', word)}" in self.index
 
-    def clean_text(self, platform: str, text: str | None) -> str | None:
-        if text is None:
-            return None
-        text = redact_contacts(text)
-        text = replace_handles(text, lambda h: self._handle_pid(platform, h))
-        return replace_names(text, self._name_pid, self._name_starts)
+    def clean_texts(self, platform: str, texts: list[str | None], langs: list[str | None]) -> list[str | None]:
+        """Detect personal data in many texts at once and return what may be stored of each."""
+        present = [i for i, t in enumerate(texts) if t]
+        if self._detector is None:
+            self._detector = Detector(shared_analyzer(self.names))
+        shared_analyzer(self.names)  # point the engine's gazetteer at this sieve's people
+        found = self._detector.analyze_batch(
+            [texts[i] for i in present], [langs[i] or detect_lang(texts[i]) for i in present]  # type: ignore[arg-type]
+        )
+        out = list(texts)
+        for i, findings in zip(present, found):
+            out[i] = redact(texts[i], findings, lambda h: self._handle_pid(platform, h), self._name_pid)  # type: ignore[arg-type]
+        return out
+
+    def clean_text(self, platform: str, text: str | None, lang: str | None = None) -> str | None:
+        return self.clean_texts(platform, [text], [lang])[0]
 
     # --- batches ------------------------------------------------------------------------
 
@@ -96,12 +111,20 @@ class Sieve:
         prov = {
             "engagement": self.engagement,
             "endpoint": batch.endpoint,
-            "query": self.clean_text("x", batch.query),
+            "query": self.clean_text(batch.platform, batch.query),
             "collected_at": batch.collected_at,
         }
-        accounts = [self._account_row(a, decisions[(a.platform, a.account_id)], prov, result) for a in batch.accounts]
+        texts = self.clean_texts(
+            batch.platform, [p.text for p in batch.posts] + [a.description for a in batch.accounts],
+            [p.lang for p in batch.posts] + [None] * len(batch.accounts),
+        )
+        post_texts, bios = texts[: len(batch.posts)], texts[len(batch.posts) :]
+        accounts = [
+            self._account_row(a, bio, decisions[(a.platform, a.account_id)], prov, result)
+            for a, bio in zip(batch.accounts, bios)
+        ]
         publishable_ids = {aid for (_, aid), d in decisions.items() if d.publishable}
-        posts = [self._post_row(p, p.author_id in publishable_ids, prov) for p in batch.posts]
+        posts = [self._post_row(p, text, p.author_id in publishable_ids, prov) for p, text in zip(batch.posts, post_texts)]
         follows = [
             {**prov, "platform": f.platform, "follower_pid": self.pseudo.account(f.platform, f.follower_id),
              "followee_pid": self.pseudo.account(f.platform, f.followee_id)}
@@ -125,7 +148,7 @@ class Sieve:
                 result.tables[spec.name] = schema.conform(spec, rows)
         return result
 
-    def _account_row(self, a: Account, decision: Decision, prov: dict, result: SieveResult) -> dict:
+    def _account_row(self, a: Account, bio: str | None, decision: Decision, prov: dict, result: SieveResult) -> dict:
         pid = self.pseudo.account(a.platform, a.account_id)
         (result.publishable if decision.publishable else result.pseudonymised).add(pid)
         clear = decision.publishable
@@ -135,7 +158,7 @@ class Sieve:
             "account_pid": pid,
             "handle": a.handle if clear else None,
             "display_name": a.display_name if clear else None,
-            "description": self.clean_text(a.platform, a.description),
+            "description": bio,
             "location": a.location if clear else None,
             "verified": a.verified,
             "followers_count": a.followers_count,
@@ -146,7 +169,7 @@ class Sieve:
             "publishable_reason": decision.reason,
         }
 
-    def _post_row(self, p: Post, author_publishable: bool, prov: dict) -> dict:
+    def _post_row(self, p: Post, text: str | None, author_publishable: bool, prov: dict) -> dict:
         account = lambda aid: self.pseudo.account(p.platform, aid) if aid else None  # noqa: E731
         post = lambda pid: self.pseudo.post(p.platform, pid) if pid else None  # noqa: E731
         return {
@@ -156,7 +179,7 @@ class Sieve:
             "author_pid": account(p.author_id),
             "created_at": p.created_at,
             "lang": p.lang,
-            "text": self.clean_text(p.platform, p.text),
+            "text": text,
             "conversation_pid": post(p.conversation_id),
             "reply_to_post_pid": post(p.reply_to_post_id),
             "reply_to_account_pid": account(p.reply_to_account_id),
@@ -183,7 +206,12 @@ def resieve_text(sieve: Sieve, table: pa.Table, column: str) -> pa.Table | None:
         return None
     platforms = table["platform"].to_pylist()
     old = table[column].to_pylist()
-    new = [sieve.clean_text(p, t) for p, t in zip(platforms, old)]
+    new = list(old)
+    for platform in set(platforms):
+        rows = [i for i, p in enumerate(platforms) if p == platform]
+        langs = table["lang"].to_pylist() if "lang" in table.column_names else [None] * table.num_rows
+        for i, text in zip(rows, sieve.clean_texts(platform, [old[i] for i in rows], [langs[i] for i in rows])):
+            new[i] = text
     if new == old:
         return None
     return table.set_column(table.schema.get_field_index(column), column, pa.array(new, pa.string()))

@@ -20,7 +20,7 @@ def make_sieve(engagement: str = "e", key: bytes = b"k" * 32, allow: set[str] | 
 
 
 def sample_batch() -> Batch:
-    batch = Batch("search_recent", "from:ordinary_joe #vaalit", NOW)
+    batch = Batch("x", "search_recent", "from:ordinary_joe #vaalit", NOW)
     batch.accounts += [
         Account("x", "111", "ordinary_joe", "Joe Ordinary", "Call me +358 40 123 4567", "Espoo"),
         Account("x", "222", "publicfigure", "Public Figure", "MP", "Helsinki"),
@@ -137,7 +137,7 @@ def test_identity_index_finds_people_from_earlier_batches() -> None:
     stored = first.apply(sample_batch()).tables["identity_index"]
     assert "ordinary_joe" not in repr(stored.to_pylist())
     later = Sieve("e", first.pseudo, first.policy, Sieve.index_from(stored))
-    batch = Batch("search_recent", None, NOW)
+    batch = Batch("x", "search_recent", None, NOW)
     batch.posts.append(Post("x", "9002", "222", NOW, "Kiitos Joe Ordinary ja @ordinary_joe"))
     text = later.apply(batch).tables["posts"]["text"].to_pylist()[0]
     pid = first.pseudo.account("x", "111")
@@ -145,8 +145,14 @@ def test_identity_index_finds_people_from_earlier_batches() -> None:
 
 
 def test_unknown_handles_get_a_keyed_pseudonym() -> None:
-    batch = Batch("search_recent", None, NOW)
+    batch = Batch("x", "search_recent", None, NOW)
     batch.posts.append(Post("x", "9003", "222", NOW, "cc @stranger"))
     sieve = make_sieve()
     text = sieve.apply(batch).tables["posts"]["text"].to_pylist()[0]
     assert text == "cc @" + sieve.pseudo.unresolved_handle("x", "stranger")
+
+
+def test_sieving_stored_text_again_changes_nothing() -> None:
+    sieve = make_sieve()
+    stored = sieve.apply(sample_batch()).tables["posts"]["text"].to_pylist()[0]
+    assert sieve.clean_text("x", stored) == stored

@@ -19,7 +19,7 @@ from privacy.sieve import Sieve
 
 def seed_engagement(home: Path, engagement: str, handle: str) -> None:
     sieve = Sieve(engagement, Pseudonymiser(b"k" * 32), PublishabilityPolicy({handle}))
-    batch = Batch("users_by_usernames", None, datetime(2026, 10, 1, tzinfo=UTC))
+    batch = Batch("x", "users_by_usernames", None, datetime(2026, 10, 1, tzinfo=UTC))
     batch.accounts.append(Account("x", "42", handle, "Name"))
     for name, table in sieve.apply(batch).tables.items():
         Lake(home).append(engagement, schema.COLLECTED[name], table)

@@ -47,7 +47,7 @@ class XSource:
         self.now = now
 
     def _batch(self, endpoint: str, query: str | None) -> Batch:
-        return Batch(endpoint=endpoint, query=query, collected_at=self.now())
+        return Batch(platform=wire.PLATFORM, endpoint=endpoint, query=query, collected_at=self.now())
 
     def _incremental(
         self, endpoint: str, query: str, method: Callable, args: tuple, state: State, window: Window, page_size: int,

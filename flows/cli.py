@@ -20,13 +20,14 @@ from flows import config
 from flows.runlog import configure as configure_logging
 from lake.home import seula_home
 from lake.store import LakeError
+from privacy.candidates import CandidateRegisterError
 from privacy.keys import KeyMaterialError
 
 app = typer.Typer(help="Seula: collect, sieve, store, analyse and report social-media data under the GDPR.",
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
 console = Console(soft_wrap=True)  # paths and summaries stay on one line for scripts
 err = Console(stderr=True, soft_wrap=True)
-EXPECTED = (config.ConfigError, CollectorError, LakeError, KeyMaterialError)
+EXPECTED = (config.ConfigError, CollectorError, LakeError, KeyMaterialError, CandidateRegisterError)
 T = TypeVar("T")
 
 

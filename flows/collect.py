@@ -19,6 +19,11 @@ from lake.catalog import refresh_catalog
 from lake.checkpoints import Checkpoints
 from lake.home import seula_home
 from lake.store import Lake
+from privacy.candidates import CandidateRegister
+from privacy.analyzer import shared_analyzer
+from privacy.detect import Detector
+from privacy.findings import derive
+from privacy.gazetteer import Gazetteer
 from privacy.keys import engagement_key, master_secret
 from privacy.policy import PublishabilityPolicy
 from privacy.pseudonyms import Pseudonymiser
@@ -57,9 +62,7 @@ class Pipeline:
         self.checkpoints = Checkpoints(home, eng.id)
         key = engagement_key(master_secret(home, create=_demo_key_allowed()), eng.id)
         index = self.lake.read(eng.id, "identity_index", schema.IDENTITY_INDEX.schema)
-        self.sieve = Sieve(
-            eng.id, Pseudonymiser(key), PublishabilityPolicy(set(eng.publishable.handles)), Sieve.index_from(index)
-        )
+        self.sieve = Sieve(eng.id, Pseudonymiser(key), policy_for(eng), Sieve.index_from(index))
 
     def store(self, batch: Batch, tally: Tally, source: str = "x/accounts") -> None:
         result = self.sieve.apply(batch)
@@ -83,6 +86,15 @@ class Pipeline:
         except RateLimitStop as stop:
             tally.stopped = str(stop)
         return tally
+
+
+def policy_for(eng: config.Engagement) -> PublishabilityPolicy:
+    register = eng.publishable.candidates
+    return PublishabilityPolicy(
+        set(eng.publishable.handles),
+        CandidateRegister.load(register) if register else None,
+        eng.publishable.verified_min_followers,
+    )
 
 
 def _demo_key_allowed() -> bool:
@@ -158,6 +170,23 @@ def resieve_stored_text(engagement_id: str) -> int:
     )
 
 
+@task(name="derive-findings", persist_result=False, cache_policy=NO_CACHE)
+def derive_findings(engagement_id: str) -> dict[str, int]:
+    """Findings and manifestly public affiliations, derived again from the stored tables."""
+    eng = config.load(engagement_id)
+    lake = Lake(seula_home())
+    register = eng.publishable.candidates
+    findings, affiliations = derive(
+        Detector(shared_analyzer(Gazetteer.from_names([]))),
+        lake.read(engagement_id, "posts", schema.POSTS.schema),
+        lake.read(engagement_id, "accounts", schema.ACCOUNTS.schema),
+        CandidateRegister.load(register) if register else CandidateRegister([]),
+    )
+    lake.replace(engagement_id, "findings", findings)
+    lake.replace(engagement_id, "affiliations", affiliations)
+    return {"findings": findings.num_rows, "affiliations": affiliations.num_rows}
+
+
 @flow(name="collect_engagement", persist_result=False)
 def collect_engagement(engagement_id: str, x_base_url: str | None = None) -> Tally:
     """Collect everything an engagement's config asks for, from where the last run stopped."""
@@ -170,8 +199,10 @@ def collect_engagement(engagement_id: str, x_base_url: str | None = None) -> Tal
         if eng.platforms.x.accounts:
             tally.merge(collect_x_accounts(engagement_id, x_base_url))
     rewritten = resieve_stored_text(engagement_id)
+    derived = derive_findings(engagement_id)
     refresh_catalog(seula_home())
-    log.info("%d stored file(s) updated with newly known pseudonyms", rewritten)
+    log.info("%d stored file(s) updated with newly known pseudonyms; %d findings, %d manifestly public affiliations",
+             rewritten, derived["findings"], derived["affiliations"])
     log.info(
         "collected %s; %d pseudonymised and %d publishable accounts seen",
         ", ".join(f"{v} {k}" for k, v in sorted(tally.rows.items())) or "nothing new",

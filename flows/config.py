@@ -56,6 +56,10 @@ class Platforms(_Strict):
 
 class Publishable(_Strict):
     handles: list[str] = []
+    # CSV of election candidates (name, handle, party, election), relative to this file
+    candidates: Path | None = None
+    # also publishable: verified accounts with at least this many followers
+    verified_min_followers: int | None = Field(None, ge=0)
 
 
 class Recipient(_Strict):
@@ -114,9 +118,16 @@ def load_file(path: Path) -> Engagement:
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping of settings")
     try:
-        return Engagement.model_validate(raw)
+        eng = Engagement.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(f"{path}: {_one_line(exc)}") from None
+    register = eng.publishable.candidates
+    if register is not None:
+        register = (path.parent / register).resolve()
+        if not register.is_file():
+            raise ConfigError(f"{path}: publishable.candidates: no such file {register}")
+        eng = eng.model_copy(update={"publishable": eng.publishable.model_copy(update={"candidates": register})})
+    return eng
 
 
 def config_dirs() -> list[Path]:

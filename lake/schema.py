@@ -125,3 +125,24 @@ def empty(spec: TableSpec) -> pa.Table:
 def conform(spec: TableSpec, rows: list[dict]) -> pa.Table:
     """Build a table of ``spec`` from row dicts; a missing or mistyped column fails here, not on disk."""
     return pa.Table.from_pylist(rows, schema=spec.schema)
+
+# Derived by the privacy layer from the stored (already sieved) tables, rewritten whole.
+FINDINGS = pa.schema([
+    pa.field("subject", pa.string(), nullable=False),  # post | account
+    pa.field("subject_pid", pa.string(), nullable=False),
+    pa.field("field", pa.string(), nullable=False),  # text | description
+    pa.field("entity_type", pa.string(), nullable=False),
+    pa.field("start", pa.int32(), nullable=False),  # offsets into the stored (redacted) text
+    pa.field("end", pa.int32(), nullable=False),
+    pa.field("score", pa.float64(), nullable=False),
+    pa.field("party", pa.string()),
+    pa.field("self_declared", pa.bool_()),
+])
+
+# Political affiliation kept about a person: only where manifestly public (invariant 5).
+AFFILIATIONS = pa.schema([
+    pa.field("account_pid", pa.string(), nullable=False),
+    pa.field("party", pa.string(), nullable=False),
+    pa.field("basis", pa.string(), nullable=False),
+    pa.field("evidence_pid", pa.string()),
+])

@@ -815,9 +815,9 @@ POLITICAL = {
         "Eduskuntaryhmämme puheenjohtajana sanon suoraan: {P.nom!} ei hyväksy tätä.",
         "Olen {P.gen!} ehdokas ja kiertelen tänään {city_ine}.",
         "Olen ehdolla kuntavaaleissa {city_ine}, numero {num} {P.tag!}",
-        "Kiitos äänestäjille! {P.gen^!} kansanedustaja jatkaa työtä.",
+        "Kiitos kaikille äänestäjille! Olen jatkossakin {P.gen!} kansanedustaja.",
         "Puolue on mulle tärkeä: olen {P.member!} koko ikäni.",
-        "Olen puolueeni {P.gen!} varavaltuutettu ja istun sosiaalilautakunnassa.",
+        "Olen {P.gen!} varavaltuutettu ja istun sosiaalilautakunnassa.",
         "Tervetuloa vaalikahveille! Olen {P.gen!} ehdokas, teltta torin laidalla.",
         # third party / news / opinion
         "{P.nom^} esitti tänään uutta veromallia.",
@@ -840,22 +840,36 @@ POLITICAL = {
         "{P.nom^} ja {P.nom} ovat samaa mieltä, ihme tapahtui!",
         "{P.all^} tuli vaalirahaa enemmän kuin muille, kertoo selvitys.",
         "Hallitus neuvottelee, ja {P.nom} haluaa mukaan.",
-        "{PERSON} siirtyy {P.all} ja puolue vaihtuu taas.",
+        "{PERSON} lahjoitti {P.all} ison summan, kertoo puolue.",
         "Tv-väittelyssä {P.gen} puheenjohtaja oli vahvimmillaan.",
         "{P.members^} jakoivat tänään ruusuja {city_ine} torilla {P.tag}",
         "Hyvä keskustelu tänään, hallitus sai kritiikkiä {P.tag}",
         "Vaalit lähestyy ja {P.nom} lupaa taas kaikkea.",
         "{P.gen^} kannatus on pudonnut, puolue on ihmeissään.",
         "Miksi kukaan äänestää {P.part}? Oikeasti kysyn.",
+        "Olen ehdolla aluevaaleissa {P.tag!} {tag}",
+        "Olen {P.member!} ja ehdolla kuntavaaleissa {city_ine} {P.tag=!}",
+        "Vaalit tulossa ja tänään {P.gen} teltalla oli jonoa {P.tag=}",
+        "Kiitos {P.all}, että ehdokas tuli kouluvierailulle!",
+        "Kannatan {P.part}, mutta en ole jäsen.",
+        "Äänestin {P.part} viime kerralla, nyt en tiedä.",
+        "{P.gen^} vaalivalvojaisissa tunnelma oli katossa {P.tag=}",
+        "Kysyin {P.gen} ehdokkaalta suoraan, vastausta ei tullut.",
+        "Tänään teltalla {city_ine} jakamassa esitteitä, olen {P.gen!} ehdokas {P.tag=!}",
+        "Kokoukseen tuli {P.gen} ja {P.gen} edustajat, hallitus ei lähettänyt ketään.",
+        "Kuulin että {PERSON} antoi äänensä {P.all}, vaikka on toisen puolueen jäsen.",
+        "{P.members^} valtasivat torin, vaalit on ovella {P.tag=}",
+        "Olen {P.gen!} puheenjohtaja {city_ine} ja kutsun kaikki vaalikahveille.",
+        "{P.nom^} keräsi eniten ääniä {city_ine}, vaalit menivät yllättävästi.",
     ],
     "en": [
         # self-declared
-        "As the {PE!} candidate in {city_en}, I'll keep fighting for better public transport.",
+        "As the {PE!} candidate in {city}, I'll keep fighting for better public transport.",
         "I'm {PE.a!} councillor and I read every message I get.",
         "Proud to be {PE.a!} candidate in this election! 🗳",
         "As an MP for {PE.the!}, I voted against the bill today.",
         "I'm running for {PE.the!} in the municipal election.",
-        "Vote for me! I'm the {PE!} candidate for {city_en} 🙌",
+        "Vote for me! I'm the {PE!} candidate for {city} 🙌",
         "Speaking as {PE.a!} MP: this budget does not work.",
         "I have been a member of {PE.the!} since {year} and I'm still a proud party activist.",
         "Today I joined {PE.the!} as a party member. Big day!",
@@ -870,16 +884,24 @@ POLITICAL = {
         "{MENTION} votes {PE}?? Since when?",
         "The {PE} leader said the government must act now.",
         "{PE.the^} will join the government, according to reports.",
-        "Breaking: {PE.the} leaves the government coalition.",
+        "Breaking: {PE.the} out of the government coalition.",
         "Interesting debate between {PE.the} and {PE.the} on climate policy.",
         "My dad has been {PE.a} party member for decades.",
-        "{PERSON} is the {PE} candidate in {city_en}.",
+        "{PERSON} is the {PE} candidate in {city}.",
         "Can't believe {PE.the} and {PE.the} agree on something in the government talks.",
         "Opposition parties, led by {PE.the}, want a vote of no confidence.",
         "{PE.the^} holds its party congress on {weekday_en}.",
         "Thinking about who to vote for: maybe {PE.the}?",
         "The government needs {PE.the} to pass the bill.",
         "Funny how {PE.the} suddenly care about farmers before the election.",
+        "Door-knocking all day as a candidate for {PE.the!} {P.tag=!}",
+        "Good turnout at the {PE} election event today {P.tag=}",
+        "I support {PE.the} but I'm not a party member.",
+        "Canvassing in {city} for {PE.the!} today, I'm on the ballot as a candidate!",
+        "Election night: {PE.the} won in {city}, {PE.the} lost seats. {P.tag=} {tag}",
+        "Proud member of {PE.the!}, and yes, I'm a candidate in {city} this time.",
+        "Did {PERSON} really leave {PE.the}? The party hasn't commented.",
+        "Our {PE!} councillor group meets on {weekday_en}, join us if you're a member!",
     ],
 }
 
@@ -980,7 +1002,7 @@ NEGATIVE = {
         "Budget for the project: €{bignum}.",
         "Reference {rfref} for the invoice, due {date_en}.",
         "Company ID {ytunnus} is on the invoice.",
-        "Bought {num} kilos of greens for the soup.",
+        "Bought {small} kilos of greens for the soup.",
         "Green tea at {time_en} is my ritual.",
         "Our office moved to the centre of town.",
         "Inflation at {pct_en} and wages flat.",
@@ -1056,14 +1078,14 @@ OPENERS = {
            "Hey all!", "Update:", "Honestly:", "Hmm.", "So:"],
 }
 CLOSERS = {
-    "fi": ["{emoji}", "{emoji}{emoji}", "{tag}", "{tag} {tag}", "kiitos!", "jee!", "{emoji} {tag}", "😅", "..."],
-    "en": ["{emoji}", "{emoji}{emoji}", "{tag}", "{tag} {tag}", "thanks!", "lol", "{emoji} {tag}", "😅", "..."],
+    "fi": ["{emoji}", "{emoji}{emoji}", "{tag}", "{tag} {tag}", "kiitos!", "jee!", "{emoji} {tag}", "😅"],
+    "en": ["{emoji}", "{emoji}{emoji}", "{tag}", "{tag} {tag}", "thanks!", "lol", "{emoji} {tag}", "😅"],
 }
 
 # --------------------------------------------------------------------------------------
 # Rendering
 # --------------------------------------------------------------------------------------
-SLOT_RE = re.compile(r"\{([A-Za-z_]+)(?:\.([a-z_]+))?([!^]*)\}")
+SLOT_RE = re.compile(r"\{([A-Za-z_]+)(?:\.([a-z_]+))?([!^=]*)\}")
 
 
 class Retry(Exception):
@@ -1115,15 +1137,23 @@ def render(template: str, lang: str, state: dict) -> tuple[str, list[dict], set[
             etype = "PERSON"
         elif name == "P":
             used = state.setdefault("parties", set())
-            options = [p for p in PARTIES if mode in FI_FORMS[p] and p not in used]
-            party = rng.choices(options, weights=[2.5 if p == "LIIK" else 1 for p in options])[0]
+            if "=" in flags:  # the same party as the previous party slot
+                party = state["last_party"]
+                if mode not in FI_FORMS[party]:
+                    raise Retry("no such form")
+            else:
+                options = [p for p in PARTIES if mode in FI_FORMS[p] and p not in used]
+                party = rng.choices(options, weights=[2.5 if p == "LIIK" else 1 for p in options])[0]
             used.add(party)
+            state["last_party"] = party
             value, etype = rng.choice(FI_FORMS[party][mode]), "POLITICAL_AFFILIATION"
             extra = {"party": party, "self_declared": self_decl}
         elif name == "PE":
             used = state.setdefault("parties", set())
-            party = rng.choice([p for p in PARTIES if p not in used])
+            options = [p for p in PARTIES if p not in used]
+            party = rng.choices(options, weights=[1.8 if p == "LIIK" else 1 for p in options])[0]
             used.add(party)
+            state["last_party"] = party
             value, the = rng.choice(EN_FORMS[party])
             if mode == "the" and the:
                 prefix = "the "
@@ -1383,8 +1413,8 @@ def is_tricky(ents: list[dict], kinds: set[str], include_first_names: bool = Fal
 # --------------------------------------------------------------------------------------
 # Record assembly
 # --------------------------------------------------------------------------------------
-PRIMARY_WEIGHTS = {"EMAIL_ADDRESS": 1.2, "PHONE_NUMBER": 1.0, "FI_PERSONAL_IDENTITY_CODE": 1.05, "IBAN_CODE": 1.05,
-                   "URL": 1.0, "IP_ADDRESS": 1.05, "CREDIT_CARD": 1.05, "MENTION": 0.9, "PERSON": 1.1,
+PRIMARY_WEIGHTS = {"EMAIL_ADDRESS": 1.2, "PHONE_NUMBER": 1.25, "FI_PERSONAL_IDENTITY_CODE": 1.05, "IBAN_CODE": 1.05,
+                   "URL": 1.0, "IP_ADDRESS": 1.05, "CREDIT_CARD": 1.05, "MENTION": 1.15, "PERSON": 1.1,
                    "POLITICAL_AFFILIATION": 3.0}
 TEMPLATE_USE: Counter = Counter()
 REJECTS: Counter = Counter()
@@ -1427,7 +1457,11 @@ def assemble(kind: str, lang: str) -> tuple[str, list[dict], set[str], list[str]
         if rng.random() < 0.3:
             templates.append(rng.choice(CLOSERS[lang]))
         state: dict = {}
-        parts = [render(t, lang, state) for t in templates]
+        try:
+            parts = [render(t, lang, state) for t in templates]
+        except Retry:
+            REJECTS["party form missing"] += 1
+            continue
         text, ents, kinds = join_parts(parts)
         if kind != "positive" and ents:
             raise AssertionError(f"negative template produced entities: {templates}")

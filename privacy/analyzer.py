@@ -16,8 +16,6 @@ import spacy
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry
 from presidio_analyzer.nlp_engine import NlpEngineProvider
 from presidio_analyzer.predefined_recognizers import (
-    CreditCardRecognizer,
-    EmailRecognizer,
     FiPersonalIdentityCodeRecognizer,
     IbanRecognizer,
     IpRecognizer,
@@ -27,7 +25,14 @@ from presidio_analyzer.predefined_recognizers import (
 
 from lake.home import seula_home
 from privacy.gazetteer import Gazetteer
-from privacy.recognizers import FiPhoneRecognizer, KeyedNameRecognizer, MentionRecognizer, PoliticalAffiliationRecognizer
+from privacy.recognizers import (
+    FiPhoneRecognizer,
+    KeyedNameRecognizer,
+    MentionRecognizer,
+    PoliticalAffiliationRecognizer,
+    SeulaCreditCardRecognizer,
+    SeulaEmailRecognizer,
+)
 
 LANGUAGES = ("fi", "en")
 DEFAULT_MODELS = {"fi": ("fi_core_news_lg", "fi_core_news_md", "fi_core_news_sm"),
@@ -59,10 +64,10 @@ def _blank(lang: str) -> str:
 def recognizers(lang: str, names: Gazetteer | None, with_ner: bool) -> list[EntityRecognizer]:
     """Seula's recognizer set for one language (the US-only and noisy defaults left out)."""
     found: list[EntityRecognizer] = [
-        EmailRecognizer(supported_language=lang),
+        SeulaEmailRecognizer(supported_language=lang),
         UrlRecognizer(supported_language=lang),
         IpRecognizer(supported_language=lang),
-        CreditCardRecognizer(supported_language=lang),
+        SeulaCreditCardRecognizer(supported_language=lang),
         IbanRecognizer(supported_language=lang),
         FiPersonalIdentityCodeRecognizer(supported_language=lang),
         FiPhoneRecognizer(supported_language=lang),

@@ -24,20 +24,21 @@ from privacy.recognizers.political import PARTY_STEMS
 
 SEPARATOR = "\n\x00\n"  # NUL between line breaks: no recognizer here matches across it
 BATCH = 2000
+URL_TRAILING = ".,;:!?"
 # For the slowest patterns, something every match of theirs must contain: a cheap regex,
 # or literal strings (lower case) that are found with str.find.
 _DOMAIN = re.compile(r"[a-z0-9.\-][.][a-z]", re.IGNORECASE)
 _DOTTED = re.compile(r"\d\.\d")
 NECESSARY: dict[str, re.Pattern | tuple[str, ...]] = {
-    "IPv4": _DOTTED, "IPv4_embedded": _DOTTED, "IPv6": (":",),
+    "IPv4": _DOTTED, "IPv4_embedded": _DOTTED, "IPv6": re.compile(r":[0-9a-f]{0,4}:", re.IGNORECASE),
     "Standard Url": _DOMAIN, "Non schema URL": _DOMAIN, "Quoted URL": _DOMAIN, "Quoted Non-schema URL": _DOMAIN,
     "Email (Medium)": re.compile(r"[!#$%&'*+\-/=?^_`{|}~\w]@\w"),  # a mention's @ follows a space
     "party": PARTY_STEMS,
 }
 # Patterns that cannot match whitespace and whose only assertions are word boundaries: a
-# match lies inside one whitespace-separated word, which must contain this character.
-WITHIN_A_WORD = {"Standard Url": ".", "Non schema URL": ".", "Quoted URL": ".", "Quoted Non-schema URL": ".",
-                 "Email (Medium)": "@"}
+# match lies inside one whitespace-separated word, which must contain what it needs.
+WITHIN_A_WORD = {name: NECESSARY[name] for name in
+                 ("Standard Url", "Non schema URL", "Quoted URL", "Quoted Non-schema URL", "Email (Medium)")}
 NON_SPACE = re.compile(r"\S+")
 
 
@@ -51,15 +52,20 @@ class Finding:
     self_declared: bool | None = None
 
 
-def to_findings(results: list[RecognizerResult]) -> list[Finding]:
-    """Seula's findings: Presidio's results, less URLs that are only an e-mail's domain."""
+def to_findings(results: list[RecognizerResult], text: str) -> list[Finding]:
+    """Seula's findings: Presidio's results, less URLs that are only an e-mail's domain,
+    and without the sentence punctuation Presidio's URL pattern swallows at the end."""
     emails = [(r.start, r.end) for r in results if r.entity_type == "EMAIL_ADDRESS"]
     out = []
     for r in results:
-        if r.entity_type == "URL" and any(s <= r.start and r.end <= e for s, e in emails):
-            continue
+        end = r.end
+        if r.entity_type == "URL":
+            if any(s <= r.start and r.end <= e for s, e in emails):
+                continue
+            while end > r.start + 1 and text[end - 1] in URL_TRAILING:
+                end -= 1
         meta = r.recognition_metadata or {}
-        out.append(Finding(r.start, r.end, r.entity_type, round(r.score, 6), meta.get("party"), meta.get("self_declared")))
+        out.append(Finding(r.start, end, r.entity_type, round(r.score, 6), meta.get("party"), meta.get("self_declared")))
     return sorted(out)
 
 
@@ -75,7 +81,7 @@ class Detector:
 
     def analyze(self, text: str, lang: str) -> list[Finding]:
         """Plain Presidio, one post: the reference the batch route must equal."""
-        return to_findings(self.analyzer.analyze(text, language=lang))
+        return to_findings(self.analyzer.analyze(text, language=lang), text)
 
     def analyze_batch(self, texts: list[str], langs: list[str]) -> list[list[Finding]]:
         out: list[list[Finding]] = [[] for _ in texts]
@@ -84,7 +90,7 @@ class Detector:
             for chunk in range(0, len(idx), BATCH):
                 part = idx[chunk : chunk + BATCH]
                 for i, results in zip(part, self._batch([texts[i] for i in part], lang)):
-                    out[i] = to_findings(results)
+                    out[i] = to_findings(results, texts[i])
         return out
 
     def _regex(self, pattern: str, flags: int) -> re.Pattern:
@@ -114,6 +120,9 @@ class Detector:
             elif isinstance(rec, PatternRecognizer):
                 for i in self._candidates(rec, joined, starts):
                     results[i] += rec.analyze(texts[i], [], None)
+            elif hasattr(rec, "candidate_texts"):
+                for i in sorted({bisect_right(starts, p) - 1 for p in rec.candidate_texts(joined)}):
+                    results[i] += rec.analyze(texts[i], [], None)
             elif artifacts is None and rec.__class__.__name__ == "SpacyRecognizer":
                 continue  # a blank pipeline has no entities to report
             else:
@@ -137,11 +146,11 @@ class Detector:
                 continue
             # A slow pattern runs only on the posts that contain what every match of it must,
             # and, where no match can hold whitespace, only on the words that could be one.
-            literal = WITHIN_A_WORD.get(pattern.name)
+            in_word = WITHIN_A_WORD.get(pattern.name)
             for i in self._posts_with(necessary, joined, starts):
                 end = starts[i + 1] - len(SEPARATOR) if i + 1 < len(starts) else len(joined)
                 post = joined[starts[i] : end]
-                pieces = [(w.start(), w.group()) for w in NON_SPACE.finditer(post) if literal in w.group()] if literal else [(0, post)]
+                pieces = [(w.start(), w.group()) for w in NON_SPACE.finditer(post) if in_word.search(w.group())] if in_word else [(0, post)]  # type: ignore[union-attr]
                 for offset, piece in pieces:
                     for m in compiled.finditer(piece):
                         yield pattern, i, offset + m.start(), offset + m.end()

@@ -18,7 +18,7 @@ PHONE = re.compile(
 )
 # A handle after @, in a profile URL, or in a search operator (queries are stored too).
 HANDLE = re.compile(r"(?:(?<![\w.@])@|(?<=x\.com/)|(?<=twitter\.com/)|(?<=\bfrom:)|(?<=\bto:))(\w{1,50})")
-WORD = re.compile(r"\w+")
+WORD = re.compile(r"\w+(?:[-'’]\w+)*")  # Marja-Leena, O'Brien: one word each
 MAX_NAME_WORDS = 4
 
 HandleResolver = Callable[[str], str | None]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from presidio_analyzer import Pattern, PatternRecognizer
+
+_HETU_SHAPE = re.compile(r"^\d{6}[-+A-FYXWVU]\d{3}[0-9A-Y]$")
 
 
 class FiPhoneRecognizer(PatternRecognizer):
@@ -25,5 +29,7 @@ class FiPhoneRecognizer(PatternRecognizer):
         )
 
     def validate_result(self, pattern_text: str) -> bool | None:
+        if _HETU_SHAPE.match(pattern_text):
+            return False  # a personal identity code (valid or not), never a phone number
         digits = sum(c.isdigit() for c in pattern_text)
         return None if 7 <= digits <= 15 else False

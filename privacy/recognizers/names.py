@@ -7,12 +7,13 @@ about every run of 2–4 words instead of holding a list of clear names.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from privacy.text import find_names
+from privacy.text import WORD, find_names
 
 
 class KeyedNameRecognizer(EntityRecognizer):
@@ -26,6 +27,17 @@ class KeyedNameRecognizer(EntityRecognizer):
 
     def load(self) -> None:  # nothing to load: the resolver is given
         pass
+
+    def candidate_texts(self, joined: str) -> list[int]:
+        """Offsets in ``joined`` of words that begin a known name: where a name can be.
+
+        One pass over many texts instead of a word-by-word walk through each of them.
+        """
+        starters = {w for w in set(WORD.findall(joined)) if self.starts(w)}
+        if not starters:
+            return []
+        alternation = re.compile("|".join(re.escape(w) for w in sorted(starters, key=len, reverse=True)))
+        return [m.start() for m in alternation.finditer(joined)]
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
         return [

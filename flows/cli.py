@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
@@ -145,6 +146,33 @@ def engagements() -> None:
     console.print(table)
     if bad:
         raise typer.Exit(1)
+
+
+privacy_app = typer.Typer(help="The privacy layer's tools.", no_args_is_help=True)
+app.add_typer(privacy_app, name="privacy")
+
+
+@privacy_app.command("scan")
+def privacy_scan(
+    input: Annotated[Path, typer.Argument(help="JSON Lines (id, text, optional lang) or Parquet.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Findings as .jsonl or .parquet.")],
+    names: Annotated[Path | None, typer.Option(help="Known person names, one per line (the PERSON gazetteer).")] = None,
+) -> None:
+    """Find personal data and political affiliation in texts, one finding per output line."""
+    from privacy.analyzer import build_analyzer
+    from privacy.detect import Detector
+    from privacy.gazetteer import Gazetteer
+    from privacy.scan import ScanInputError, read_records, scan, write_findings
+
+    with _one_line_errors():
+        try:
+            records = read_records(input)
+            gazetteer = Gazetteer.from_names(names.read_text(encoding="utf-8").splitlines() if names else [])
+        except (ScanInputError, OSError) as exc:
+            raise config.ConfigError(str(exc)) from None
+        rows = scan(Detector(build_analyzer(gazetteer)), records)
+        write_findings(rows, output)
+    console.print(f"{len(rows)} findings in {len(records)} texts -> {output}")
 
 
 @app.command()

@@ -13,6 +13,7 @@ import pytest
 
 from collectors.x.world import build_world
 from flows import config
+from flows.collect import policy_for
 
 SEULA = str(Path(sys.executable).with_name("seula"))
 
@@ -33,8 +34,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[subproces
 
 
 def non_publishable() -> list[tuple[str, str, str]]:
-    allow = set(config.load_file(config.BUNDLED / "sample" / "engagement.yaml").publishable.handles)
-    return [(a.id, a.username, a.name) for a in build_world().accounts.values() if a.username not in allow]
+    # The sample has no follower rule, so its allowlist and candidate register decide.
+    policy = policy_for(config.load_file(config.BUNDLED / "sample" / "engagement.yaml"))
+    return [(a.id, a.username, a.name) for a in build_world().accounts.values() if not policy.handle_is_publishable(a.username)]
 
 
 def every_file(home: Path) -> list[Path]:
@@ -95,11 +97,14 @@ def test_invariant1_no_raw_identifier_of_a_non_publishable_person_on_disk(demo: 
     assert leaks == []
 
 
-def test_invariant1_no_planted_contact_details_on_disk(demo: tuple[Path, list]) -> None:
+def test_no_planted_email_phone_identity_code_or_iban_on_disk(demo: tuple[Path, list]) -> None:
     home, _ = demo
     world = build_world()
+    planted = world.planted_emails + world.planted_phones + world.planted_identity_codes + world.planted_ibans
+    assert len(world.planted_identity_codes) > 10 and len(world.planted_ibans) > 10
     blob = b"\n".join(p.read_bytes() for p in every_file(home)) + decoded_values(home).encode()
-    assert [v for v in world.planted_emails + world.planted_phones if v.encode() in blob] == []
+    compact = blob.replace(b" ", b"")  # an IBAN written without its spaces counts too
+    assert [v for v in planted if v.encode() in blob or v.replace(" ", "").encode() in compact] == []
 
 
 def test_publishable_accounts_are_named_in_the_report(demo: tuple[Path, list]) -> None:

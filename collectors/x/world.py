@@ -152,6 +152,8 @@ class World:
     planted_emails: list[str] = field(default_factory=list)
     planted_phones: list[str] = field(default_factory=list)
     planted_names: list[str] = field(default_factory=list)  # full names written in posts
+    planted_identity_codes: list[str] = field(default_factory=list)  # valid henkilötunnus
+    planted_ibans: list[str] = field(default_factory=list)  # valid Finnish IBANs
     # Derived indexes and the mutation lock are not part of the world's identity.
     by_username: dict[str, Account] = field(init=False, repr=False, compare=False)
     version: int = field(init=False, default=0, repr=False, compare=False)
@@ -283,6 +285,7 @@ class World:
             list(self.accounts.values()), self.posts, sorted(self.follows),
             sorted(self.likes.items()), sorted(self.reposts.items()),
             self.planted_emails, self.planted_phones, self.planted_names,
+            self.planted_identity_codes, self.planted_ibans,
         ):
             h.update(repr(part).encode())
         return h.hexdigest()
@@ -508,6 +511,22 @@ def _phone(rng: random.Random) -> str:
     return f"+3589{d(7)}"
 
 
+def _identity_code(rng: random.Random) -> str:
+    """A henkilötunnus with a valid date, century sign and check character."""
+    sign, base = rng.choice((("-", 1900), ("A", 2000), ("Y", 1900), ("B", 2000)))
+    born = datetime(base + rng.randrange(1, 99), rng.randrange(1, 13), rng.randrange(1, 29))
+    date, individual = born.strftime("%d%m%y"), f"{rng.randrange(2, 900):03d}"
+    return f"{date}{sign}{individual}" + "0123456789ABCDEFHJKLMNPRSTUVWXY"[int(date + individual) % 31]
+
+
+def _fi_iban(rng: random.Random) -> str:
+    """A Finnish IBAN with valid check digits, written in groups of four."""
+    bban = "".join(str(rng.randrange(10)) for _ in range(14))
+    check = 98 - int(bban + "151800") % 97  # F=15, I=18, then "00"
+    iban = f"FI{check:02d}{bban}"
+    return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
+
+
 class _Builder:
     """Generation state; kept in one place so the rng is consumed in a fixed order."""
 
@@ -524,6 +543,8 @@ class _Builder:
         self.emails: list[str] = []
         self.phones: list[str] = []
         self.names: list[str] = []
+        self.codes: list[str] = []
+        self.ibans: list[str] = []
         self.used_ids: set[str] = set()
 
     def _account_id(self, created: datetime) -> str:
@@ -652,6 +673,15 @@ class _Builder:
             out.append(f"Met {other} at the market today." if en
                        else f"Tapasin tänään {other} torilla.")
             self.names.append(other)
+        elif roll < 0.19:
+            code = _identity_code(rng)
+            out.append(f"Oops, my id code is {code}, please delete." if en
+                       else f"Hetuni on {code}, tarvitsetteko sen?")
+            self.codes.append(code)
+        elif roll < 0.21:
+            iban = _fi_iban(rng)
+            out.append(f"Donations to {iban}, thanks!" if en else f"Keräystili {iban}, kiitos!")
+            self.ibans.append(iban)
         return out
 
     def _politician_text(self, author: Account, en: bool) -> str:
@@ -795,4 +825,6 @@ def build_world(seed: int = 2026) -> World:
         planted_emails=list(dict.fromkeys(b.emails)),
         planted_phones=list(dict.fromkeys(b.phones)),
         planted_names=list(dict.fromkeys(b.names)),
+        planted_identity_codes=list(dict.fromkeys(b.codes)),
+        planted_ibans=list(dict.fromkeys(b.ibans)),
     )

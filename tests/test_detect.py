@@ -1,0 +1,104 @@
+"""The labelled corpus: quality targets per entity type, and batch == per-post Presidio."""
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from privacy.analyzer import build_analyzer
+from privacy.detect import Detector
+from privacy.gazetteer import Gazetteer
+
+CORPUS = Path(__file__).parent / "data" / "privacy_eval.jsonl"
+PATTERN_TYPES = ("EMAIL_ADDRESS", "PHONE_NUMBER", "FI_PERSONAL_IDENTITY_CODE", "IBAN_CODE", "URL", "IP_ADDRESS",
+                 "CREDIT_CARD", "MENTION", "PERSON")
+
+
+@pytest.fixture(scope="module")
+def corpus() -> tuple[list[str], list[dict]]:
+    lines = CORPUS.read_text(encoding="utf-8").splitlines()
+    return json.loads(lines[0])["gazetteer"], [json.loads(line) for line in lines[1:]]
+
+
+@pytest.fixture(scope="module")
+def detector(corpus: tuple[list[str], list[dict]]) -> Detector:
+    return Detector(build_analyzer(Gazetteer.from_names(corpus[0])))
+
+
+@pytest.fixture(scope="module")
+def batch(detector: Detector, corpus: tuple[list[str], list[dict]]) -> list:
+    records = corpus[1]
+    return detector.analyze_batch([r["text"] for r in records], [r["lang"] for r in records])
+
+
+def test_corpus_is_big_enough(corpus: tuple[list[str], list[dict]]) -> None:
+    records = corpus[1]
+    assert len(records) >= 1000 and {r["lang"] for r in records} == {"fi", "en"}
+    counts = Counter(e["type"] for r in records for e in r["entities"])
+    assert all(counts[t] >= 100 for t in (*PATTERN_TYPES, "POLITICAL_AFFILIATION"))
+
+
+def test_batch_route_gives_exactly_presidios_findings(detector: Detector, corpus, batch) -> None:  # type: ignore[no-untyped-def]
+    plain = [detector.analyze(r["text"], r["lang"]) for r in corpus[1]]
+    assert batch == plain
+
+
+def scores(corpus, batch) -> dict[str, tuple[float, float]]:  # type: ignore[no-untyped-def]
+    tp, fp, fn = Counter(), Counter(), Counter()
+    for record, findings in zip(corpus[1], batch):
+        gold = {(e["type"], e["start"], e["end"], e.get("party")) for e in record["entities"]}
+        pred = {(f.entity_type, f.start, f.end, f.party) for f in findings}
+        for kind, items in ((tp, gold & pred), (fp, pred - gold), (fn, gold - pred)):
+            kind.update(t for t, *_ in items)
+    return {t: (tp[t] / max(1, tp[t] + fp[t]), tp[t] / max(1, tp[t] + fn[t])) for t in set(tp) | set(fp) | set(fn)}
+
+
+@pytest.mark.parametrize("entity", PATTERN_TYPES)
+def test_pattern_types_meet_targets(corpus, batch, entity: str) -> None:  # type: ignore[no-untyped-def]
+    precision, recall = scores(corpus, batch)[entity]
+    assert recall >= 0.97 and precision >= 0.95, (precision, recall)
+
+
+def test_political_affiliation_meets_target_with_party_codes(corpus, batch) -> None:  # type: ignore[no-untyped-def]
+    precision, recall = scores(corpus, batch)["POLITICAL_AFFILIATION"]
+    assert recall >= 0.9 and precision >= 0.9, (precision, recall)
+
+
+def test_self_declaration_accuracy(corpus, batch) -> None:  # type: ignore[no-untyped-def]
+    right = total = 0
+    for record, findings in zip(corpus[1], batch):
+        by_span = {(f.start, f.end): f.self_declared for f in findings if f.entity_type == "POLITICAL_AFFILIATION"}
+        for e in record["entities"]:
+            if e["type"] == "POLITICAL_AFFILIATION" and (e["start"], e["end"]) in by_span:
+                total += 1
+                right += by_span[(e["start"], e["end"])] == e["self_declared"]
+    assert total > 200 and right / total >= 0.9
+
+
+def test_scan_command_jsonl_and_parquet(tmp_path: Path, corpus) -> None:  # type: ignore[no-untyped-def]
+    names = tmp_path / "names.txt"
+    names.write_text("\n".join(corpus[0]))
+    source = tmp_path / "in.jsonl"
+    records = corpus[1][:50]
+    source.write_text("\n".join(json.dumps({"id": r["id"], "text": r["text"]}) for r in records))  # no lang: detected
+    runner = CliRunner()
+    result = runner.invoke(app, ["privacy", "scan", str(source), "--output", str(tmp_path / "out.jsonl"), "--names", str(names)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    expected = {(r["id"], e["type"], e["start"], e["end"]) for r in records for e in r["entities"]}
+    assert {(r["id"], r["entity_type"], r["start"], r["end"]) for r in rows} == expected
+    assert all(set(r) <= {"id", "entity_type", "start", "end", "score", "party"} for r in rows)
+    assert all(("party" in r) == (r["entity_type"] == "POLITICAL_AFFILIATION") for r in rows)
+    result = runner.invoke(app, ["privacy", "scan", str(source), "-o", str(tmp_path / "out.parquet"), "--names", str(names)])
+    assert result.exit_code == 0 and pq.read_table(tmp_path / "out.parquet").num_rows == len(rows)
+
+
+def test_scan_bad_input_is_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": 1}\n')
+    result = CliRunner().invoke(app, ["privacy", "scan", str(bad), "-o", str(tmp_path / "o.jsonl")])
+    assert result.exit_code == 1 and "bad.jsonl:1: each line needs an 'id' and a 'text' string" in result.output

@@ -7,6 +7,7 @@ from prefect.cache_policies import NO_CACHE
 
 from analysis.metrics import analyse
 from flows import config
+from flows.rights import apply_subject_requests
 from lake.catalog import connect, refresh_catalog
 from lake.home import seula_home
 from lake.store import Lake
@@ -28,7 +29,9 @@ def compute_metrics(engagement_id: str, top_n: int) -> dict[str, int]:
 
 @flow(name="analyse_engagement", persist_result=False)
 def analyse_engagement(engagement_id: str) -> dict[str, int]:
+    """Metrics on data that every data-subject request has been applied to, first."""
     eng = config.load(engagement_id)
+    apply_subject_requests()  # raises, and so stops the analysis, if a request cannot be applied
     rows = compute_metrics(engagement_id, eng.report.top_n)
     refresh_catalog(seula_home())
     get_run_logger().info("metrics stored: %s", ", ".join(f"{k} ({v} rows)" for k, v in rows.items()))

@@ -23,12 +23,13 @@ from lake.home import seula_home
 from lake.store import LakeError
 from privacy.candidates import CandidateRegisterError
 from privacy.keys import KeyMaterialError
+from privacy.rights import RequestError
 
 app = typer.Typer(help="Seula: collect, sieve, store, analyse and report social-media data under the GDPR.",
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
 console = Console(soft_wrap=True)  # paths and summaries stay on one line for scripts
 err = Console(stderr=True, soft_wrap=True)
-EXPECTED = (config.ConfigError, CollectorError, LakeError, KeyMaterialError, CandidateRegisterError)
+EXPECTED = (config.ConfigError, CollectorError, LakeError, KeyMaterialError, CandidateRegisterError, RequestError)
 T = TypeVar("T")
 
 
@@ -146,6 +147,150 @@ def engagements() -> None:
     console.print(table)
     if bad:
         raise typer.Exit(1)
+
+
+requests_app = typer.Typer(help="The data-subject requests register (GDPR Art. 12–21).", no_args_is_help=True)
+app.add_typer(requests_app, name="requests")
+
+
+def _register():  # type: ignore[no-untyped-def]
+    from flows.rights import register
+
+    return register()
+
+
+def _request_line(r) -> list[str]:  # type: ignore[no-untyped-def]
+    who = r.identity.describe() if r.identity else f"(closed; {r.identity_hash[:12]}…)"
+    state = r.status + ("" if r.verified else ", unverified") + (", lifted" if r.lifted else "")
+    return [r.id, r.type, who, r.received, str(r.due), state]
+
+
+@requests_app.command("add")
+def requests_add(
+    type: Annotated[str, typer.Option("--type", help="access, rectification, erasure, restriction or objection")],
+    platform: Annotated[str | None, typer.Option(help="x, facebook, …")] = None,
+    handle: Annotated[str | None, typer.Option(help="@name on the platform")] = None,
+    user_id: Annotated[str | None, typer.Option("--user-id", help="the platform's permanent user id")] = None,
+    email: Annotated[str | None, typer.Option(help="for the survey and customer registers")] = None,
+    received: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today)")] = None,
+    note: Annotated[str | None, typer.Option()] = None,
+    field: Annotated[str | None, typer.Option(help="rectification: description, display_name or location")] = None,
+    value: Annotated[str | None, typer.Option(help="rectification: the corrected value")] = None,
+) -> None:
+    """Record a request; its answer falls due one month after it was received."""
+    from datetime import date
+
+    from privacy.rights import Identity, RequestError
+
+    with _one_line_errors():
+        try:
+            day = date.fromisoformat(received) if received else None
+        except ValueError:
+            raise RequestError(f"--received {received!r}: use YYYY-MM-DD") from None
+        if type == "rectification" and not (field in ("description", "display_name", "location") and value):
+            raise RequestError("a rectification needs --field (description, display_name, location) and --value")
+        reg = _register()
+        r = reg.add(type, Identity(platform, handle, user_id, email), day, note)
+        if type == "rectification":
+            requests, stored = reg.get(r.id)
+            stored.rectification = {"field": field, "value": value}
+            reg.save(requests)
+    console.print(f"{r.id} recorded: {r.type}, due {r.due}" + ("" if r.type == "restriction" else "; verify identity before it is carried out"))
+
+
+@requests_app.command("list")
+def requests_list(
+    open_only: Annotated[bool, typer.Option("--open", help="only requests not closed")] = False,
+    due: Annotated[bool, typer.Option("--due", help="only overdue and due within 7 days, most urgent first")] = False,
+) -> None:
+    """List requests; exits 1 when any is overdue, so a scheduled check can alert."""
+    with _one_line_errors():
+        reg = _register()
+        overdue, soon = reg.due_list()
+        rows = overdue + soon if due else [r for r in reg.load() if not open_only or r.status != "closed"]
+    table = Table("id", "type", "concerns", "received", "due", "state")
+    for r in rows:
+        table.add_row(*_request_line(r), style="red" if r in overdue else None)
+    console.print(table)
+    if overdue:
+        err.print(f"[red]{len(overdue)} request(s) overdue:[/red] {', '.join(r.id for r in overdue)}")
+        raise typer.Exit(1)
+
+
+@requests_app.command("show")
+def requests_show(request_id: str) -> None:
+    """A request with its audit trail."""
+    with _one_line_errors():
+        _, r = _register().get(request_id)
+    console.print(" | ".join(_request_line(r)))
+    if r.verification:
+        console.print(f"verified: {r.verification['method']} by {r.verification['by']} at {r.verification['at']}")
+    for entry in r.audit:
+        console.print(f"  {entry['at']}  {entry['action']}  {entry['detail']}")
+
+
+@requests_app.command("verify")
+def requests_verify(
+    request_id: str,
+    method: Annotated[str, typer.Option(help="how identity was checked, e.g. 'signed e-mail from profile address'")],
+    by: Annotated[str, typer.Option(help="who checked")] = "privacy contact",
+) -> None:
+    """Record the identity verification; verified requests are carried out on the next run."""
+    with _one_line_errors():
+        r = _register().verify(request_id, method, by)
+    console.print(f"{r.id} verified")
+
+
+@requests_app.command("extend")
+def requests_extend(
+    request_id: str,
+    months: Annotated[int, typer.Option(help="1 or 2 (at most two in all, Art. 12(3))")],
+    reason: Annotated[str, typer.Option()],
+) -> None:
+    """Extend the deadline (the person must be told within the first month)."""
+    with _one_line_errors():
+        r = _register().extend(request_id, months, reason)
+    console.print(f"{r.id} now due {r.due}")
+
+
+@requests_app.command("close")
+def requests_close(request_id: str, outcome: Annotated[str, typer.Option()] = "answered") -> None:
+    """Close a request; its identity is replaced by a keyed hash."""
+    from flows.rights import close_request
+
+    with _one_line_errors():
+        r = close_request(request_id, outcome)
+    console.print(f"{r.id} closed")
+
+
+@requests_app.command("lift")
+def requests_lift(request_id: str) -> None:
+    """Lift a restriction: the person's data return to analyses."""
+    with _one_line_errors():
+        r = _register().lift(request_id)
+    console.print(f"{r.id} lifted")
+
+
+@requests_app.command("apply")
+def requests_apply() -> None:
+    """Apply verified requests now (analyses and exports also do this first, every time)."""
+    from flows.rights import apply_requests
+
+    with _one_line_errors():
+        done = apply_requests()
+    console.print(", ".join(f"{v} {k}" for k, v in done.items()))
+
+
+@requests_app.command("export")
+def requests_export(
+    request_id: str, output: Annotated[Path, typer.Option("--output", "-o", help="folder for the package")],
+) -> None:
+    """Art. 15 access: everything stored about the person, with the notice information."""
+    from flows.rights import export_access
+
+    with _one_line_errors():
+        path = export_access(request_id, output)
+    console.print(str(path))
 
 
 privacy_app = typer.Typer(help="The privacy layer's tools.", no_args_is_help=True)

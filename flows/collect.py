@@ -24,10 +24,11 @@ from privacy.analyzer import shared_analyzer
 from privacy.detect import Detector
 from privacy.findings import derive
 from privacy.gazetteer import Gazetteer
-from privacy.keys import engagement_key, master_secret
+from privacy.keys import engagement_key, master_secret, rights_key
 from privacy.policy import PublishabilityPolicy
 from privacy.pseudonyms import Pseudonymiser
 from privacy.sieve import Sieve, resieve_text
+from privacy.suppression import SuppressionList
 
 DEMO_TOKEN = "seula-demo-token"
 
@@ -60,9 +61,15 @@ class Pipeline:
         self.eng = eng
         self.lake = Lake(home)
         self.checkpoints = Checkpoints(home, eng.id)
-        key = engagement_key(master_secret(home, create=_demo_key_allowed()), eng.id)
+        master = master_secret(home, create=_demo_key_allowed())
+        key = engagement_key(master, eng.id)
         index = self.lake.read(eng.id, "identity_index", schema.IDENTITY_INDEX.schema)
-        self.sieve = Sieve(eng.id, Pseudonymiser(key), policy_for(eng), Sieve.index_from(index))
+        supp = SuppressionList(home, rights_key(master))
+        scopes = ("all", "marketing") if eng.purpose is config.Purpose.marketing else ("all",)
+        self.sieve = Sieve(
+            eng.id, Pseudonymiser(key), policy_for(eng, supp), Sieve.index_from(index),
+            suppressed=lambda platform, user_id, handle: supp.contains(scopes, platform, user_id=user_id, handle=handle),
+        )
 
     def store(self, batch: Batch, tally: Tally, source: str = "x/accounts") -> None:
         result = self.sieve.apply(batch)
@@ -88,12 +95,15 @@ class Pipeline:
         return tally
 
 
-def policy_for(eng: config.Engagement) -> PublishabilityPolicy:
+def policy_for(eng: config.Engagement, supp: SuppressionList | None = None) -> PublishabilityPolicy:
+    """The engagement's publishability policy; people who objected are never publishable."""
     register = eng.publishable.candidates
     return PublishabilityPolicy(
         set(eng.publishable.handles),
         CandidateRegister.load(register) if register else None,
         eng.publishable.verified_min_followers,
+        objected=(lambda platform, account_id, handle: supp.contains(("objected",), platform, user_id=account_id, handle=handle))
+        if supp else (lambda platform, account_id, handle: False),
     )
 
 

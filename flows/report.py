@@ -10,6 +10,8 @@ from prefect.cache_policies import NO_CACHE
 
 from analysis.report import render_html
 from flows import config
+from flows.analyse import compute_metrics
+from flows.rights import apply_subject_requests
 from lake.files import write_text_atomic
 from lake.home import reports_dir, seula_home
 from lake.store import Lake, LakeError
@@ -43,6 +45,9 @@ def render_report(engagement_id: str) -> Path:
 
 @flow(name="export_report", persist_result=False)
 def export_report(engagement_id: str) -> Path:
+    """Apply every request, recompute the metrics on what remains, then render."""
+    apply_subject_requests()
+    compute_metrics(engagement_id, config.load(engagement_id).report.top_n)
     path = render_report(engagement_id)
     get_run_logger().info("report written to %s", path)
     return path

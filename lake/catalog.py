@@ -14,12 +14,33 @@ class QueryRefused(LakeError):
     """A query asked for something an analyst's read-only query may not do."""
 
 
+# Columns naming a person, per table: a row whose person is excluded is left out of views.
+_PERSON_COLUMNS = {**{name: spec.subject_columns for name, spec in COLLECTED.items()},
+                   "posts": ("author_pid",),  # a reply to an excluded person is still its writer's post
+                   "findings": ("subject_pid",), "affiliations": ("account_pid",)}
+
+
 def _create_views(con: duckdb.DuckDBPyConnection, lake: Lake, engagement: str, schema: str = "main") -> None:
+    """One view per table; rows of excluded people (restriction, objection) never show."""
     present = set(lake.tables(engagement))
+    parts = {t: str(lake.table_dir(engagement, t) / "part-*.parquet") for t in present}
+    excluded = (f"SELECT pid FROM read_parquet('{parts['exclusions']}')" if "exclusions" in present
+                else "SELECT CAST(NULL AS VARCHAR) AS pid WHERE false")
+    con.execute(f"CREATE VIEW {schema}._excluded AS {excluded}")
+    own_posts = (f"SELECT post_pid AS pid FROM read_parquet('{parts['posts']}') WHERE author_pid IN (SELECT pid FROM {schema}._excluded)"
+                 if "posts" in present else "SELECT CAST(NULL AS VARCHAR) AS pid WHERE false")
+    con.execute(f"CREATE VIEW {schema}._excluded_posts AS {own_posts}")
     for table in sorted(present | set(COLLECTED)):
         if table in present:
-            pattern = str(lake.table_dir(engagement, table) / "part-*.parquet")
-            con.execute(f"CREATE VIEW {schema}.{table} AS SELECT * FROM read_parquet('{pattern}', union_by_name = true)")
+            columns = _PERSON_COLUMNS.get(table, ())
+            where = " AND ".join(
+                f"coalesce({c}, '') NOT IN (SELECT pid FROM {schema}._excluded UNION ALL SELECT pid FROM {schema}._excluded_posts)"
+                for c in (*columns, *(("post_pid",) if table == "interactions" else ()))
+            )
+            con.execute(
+                f"CREATE VIEW {schema}.{table} AS SELECT * FROM read_parquet('{parts[table]}', union_by_name = true)"
+                + (f" WHERE {where}" if where else "")
+            )
         else:
             # A collected table with no rows yet still answers queries, with its real columns.
             con.register(f"_empty_{table}", COLLECTED[table].schema.empty_table())

@@ -72,3 +72,13 @@ def write_text_atomic(text: str, target: Path) -> None:
         _replace_into(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def read_json(path: Path, default: Any) -> Any:
+    """A JSON document written by ``write_json_atomic``; ``default`` when there is none yet."""
+    if not path.exists():
+        return default
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ValueError(f"corrupt file {path}") from None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import time
 import uuid
 from collections.abc import Callable
@@ -100,6 +102,23 @@ class Lake:
             seen[f] = files[f]
         self._key_cache[(engagement, spec.name)] = (seen, keys)
         return keys
+
+    def drop(self, engagement: str, table: str) -> None:
+        """Remove a derived table (it is computed again when next needed)."""
+        with exclusive_lock(self.engagement_dir(engagement) / ".lock"):
+            for path in self.files(engagement, table):
+                path.unlink()
+
+    def drop_engagement(self, engagement: str) -> int:
+        """Delete everything stored for an engagement (retention); returns files removed."""
+        folder = self.engagement_dir(engagement)
+        if not folder.is_dir():
+            return 0
+        files = [p for p in folder.rglob("*") if p.is_file()]
+        trash = folder.with_name(f".{engagement}.deleting")
+        os.replace(folder, trash)  # one rename: the engagement is gone for every reader at once
+        shutil.rmtree(trash)
+        return len(files)
 
     def replace(self, engagement: str, table: str, rows: pa.Table) -> None:
         """Swap a derived table's content for ``rows``: one file, replaced by a single rename."""

@@ -73,3 +73,8 @@ def master_secret(home: Path, *, create: bool = False) -> bytes:
 def engagement_key(master: bytes, engagement: str) -> bytes:
     """A separate key per engagement, so two clients' datasets cannot be joined on a person."""
     return hmac.new(master, b"seula/v1/engagement/" + engagement.encode(), hashlib.sha256).digest()
+
+
+def rights_key(master: bytes) -> bytes:
+    """The key of the rights register and suppression list (one for all engagements)."""
+    return hmac.new(master, b"seula/v1/rights", hashlib.sha256).digest()

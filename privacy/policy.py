@@ -28,7 +28,7 @@ class PublishabilityPolicy:
         allowlist: set[str] | frozenset[str],
         candidates: CandidateRegister | None = None,
         verified_min_followers: int | None = None,
-        objected: Callable[[Account], bool] = lambda _: False,
+        objected: Callable[[str, str | None, str], bool] = lambda platform, account_id, handle: False,
     ) -> None:
         self._allow = {h.lower().lstrip("@") for h in allowlist}
         self.candidates = candidates or CandidateRegister([])
@@ -36,13 +36,14 @@ class PublishabilityPolicy:
         self.objected = objected
         self._refused: set[str] = set()
 
-    def handle_is_publishable(self, handle: str) -> bool:
+    def handle_is_publishable(self, handle: str, platform: str = "x") -> bool:
         h = handle.lower().lstrip("@")
-        return h not in self._refused and (h in self._allow or self.candidates.get(h) is not None)
+        listed = h in self._allow or self.candidates.get(h) is not None
+        return listed and h not in self._refused and not self.objected(platform, None, h)
 
     def decide(self, account: Account) -> Decision:
         handle = account.handle.lower()
-        if self.objected(account):
+        if self.objected(account.platform, account.account_id, account.handle):
             self._refused.add(handle)  # and so never in clear in text either
             return Decision(False, "objected")
         if handle in self._allow:

@@ -6,12 +6,14 @@ platform ids, handles and names of non-publishable people exist only inside this
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 import pyarrow as pa
 
 from collectors.records import Account, Batch, Post
 from lake import schema
+from lake.subjects import ERASED
 from privacy.policy import Decision, PublishabilityPolicy
 from privacy.pseudonyms import Pseudonymiser, is_pseudonym
 from privacy.analyzer import shared_analyzer
@@ -36,6 +38,7 @@ class Sieve:
         pseudonymiser: Pseudonymiser,
         policy: PublishabilityPolicy,
         identity_index: dict[str, str] | None = None,
+        suppressed: Callable[[str, str | None, str | None], bool] = lambda platform, user_id, handle: False,
     ) -> None:
         self.engagement = engagement
         self.pseudo = pseudonymiser
@@ -44,6 +47,9 @@ class Sieve:
         self.index: dict[str, str] = dict(identity_index or {})
         self.names = Gazetteer(pseudonymiser, self.index)
         self._detector: Detector | None = None
+        # (platform, user id, handle) -> whether the person was erased and must not be collected
+        self.suppressed = suppressed
+        self._erased_handles: set[str] = set()
 
     @staticmethod
     def index_from(table: pa.Table) -> dict[str, str]:
@@ -66,6 +72,8 @@ class Sieve:
                 rows.append({"platform": platform, "kind": kind, "token_hash": token, "account_pid": pid})
 
     def _handle_pid(self, platform: str, handle: str) -> str | None:
+        if handle.lower() in self._erased_handles or self.suppressed(platform, None, handle):
+            return ERASED
         if self.policy.handle_is_publishable(handle) or is_pseudonym(handle):
             return None
         return self.index.get(f"handle:{self.pseudo.token('handle', handle)}") or self.pseudo.unresolved_handle(
@@ -95,7 +103,34 @@ class Sieve:
 
     # --- batches ------------------------------------------------------------------------
 
+    def _drop_suppressed(self, batch: Batch) -> Batch:
+        """Erased people leave the batch here, before anything about them is kept."""
+        gone = {a.account_id for a in batch.accounts if self.suppressed(a.platform, a.account_id, a.handle)}
+        ids = {p.author_id for p in batch.posts} | {f.follower_id for f in batch.follows} | {
+            f.followee_id for f in batch.follows} | {i.actor_id for i in batch.interactions} | {
+            aid for p in batch.posts for _, aid in p.mentions if aid}
+        gone |= {i for i in ids - gone if self.suppressed(batch.platform, i, None)}
+        gone_handles = {a.handle.lower() for a in batch.accounts if a.account_id in gone} | {
+            h.lower() for p in batch.posts for h, aid in p.mentions if aid in gone or self.suppressed(batch.platform, None, h)}
+        if not gone and not gone_handles:
+            return batch
+        self._erased_handles |= gone_handles
+        their_posts = {p.post_id for p in batch.posts if p.author_id in gone}
+        return Batch(
+            batch.platform, batch.endpoint, batch.query, batch.collected_at,
+            accounts=[a for a in batch.accounts if a.account_id not in gone],
+            posts=[
+                replace(p, reply_to_account_id=None if p.reply_to_account_id in gone else p.reply_to_account_id,
+                        mentions=tuple(m for m in p.mentions if m[1] not in gone and m[0].lower() not in gone_handles))
+                for p in batch.posts if p.author_id not in gone
+            ],
+            follows=[f for f in batch.follows if f.follower_id not in gone and f.followee_id not in gone],
+            interactions=[i for i in batch.interactions
+                          if i.actor_id not in gone and i.target_account_id not in gone and i.post_id not in their_posts],
+        )
+
     def apply(self, batch: Batch) -> SieveResult:
+        batch = self._drop_suppressed(batch)
         index_rows: list[dict] = []
         decisions: dict[tuple[str, str], Decision] = {}
         for acc in batch.accounts:

@@ -21,7 +21,8 @@ def test_every_entrypoint_is_a_prefect_flow_with_valid_parameters() -> None:
         flow = getattr(importlib.import_module(path.removesuffix(".py").replace("/", ".")), name)
         assert flow.name == name
         assert set(dep["parameters"]) <= set(flow.parameters.properties)
-        config.load(dep["parameters"]["engagement_id"])
+        if "engagement_id" in dep["parameters"]:
+            config.load(dep["parameters"]["engagement_id"])
         for schedule in dep["schedules"]:
             CronSchedule(cron=schedule["cron"], timezone=schedule["timezone"])
 
@@ -31,3 +32,8 @@ def test_each_engagement_collects_on_its_configured_schedule() -> None:
     assert "sample" in collect
     for engagement_id, dep in collect.items():
         assert dep["schedules"][0]["cron"] == config.load(engagement_id).schedule
+
+
+def test_requests_are_applied_daily_and_retention_swept() -> None:
+    entrypoints = {d["entrypoint"] for d in deployments()}
+    assert {"flows/rights.py:apply_requests", "flows/rights.py:retention_sweep"} <= entrypoints

@@ -79,7 +79,7 @@ def test_findings_offsets_point_into_the_stored_text(register: CandidateRegister
 def test_publishability_reasons(register: CandidateRegister) -> None:
     objected = {"bigcorp_ceo"}
     policy = PublishabilityPolicy({"news_org", "bigcorp_ceo"}, register, verified_min_followers=10_000,
-                                  objected=lambda a: a.handle in objected)
+                                  objected=lambda platform, account_id, handle: handle in objected)
     decide = lambda handle, **kw: policy.decide(Account("x", "9", handle, **kw))  # noqa: E731
     assert decide("news_org").reason == "allowlist"
     assert decide("sannae").reason == "election candidate: Kuntavaalit 2029"

@@ -1,0 +1,123 @@
+"""Data-subject operations on stored tables: find, erase, blank, exclude.
+
+Every operation works on pseudonyms (the engagement's own), rewrites only the files that
+hold the person, and swaps each file by one atomic rename: a crash leaves every file old
+or new, and running the same operation again finishes it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from lake import schema
+from lake.store import Lake
+
+ERASED = "<erased>"
+EXCLUSIONS = pa.schema([pa.field("pid", pa.string(), nullable=False), pa.field("reason", pa.string(), nullable=False)])
+
+
+def _touches(table: pa.Table, spec: schema.TableSpec, pids: pa.Array) -> pa.Array:
+    mask = pa.array([False] * table.num_rows)
+    for column in spec.subject_columns:
+        mask = pc.or_(mask, pc.fill_null(pc.is_in(table[column], value_set=pids), False))
+    return mask
+
+
+def _scrub_text(table: pa.Table, column: str, pids: list[str]) -> pa.Table:
+    values = table[column]
+    for pid in pids:
+        values = pc.replace_substring(values, pid, ERASED)
+    return table.set_column(table.schema.get_field_index(column), column, values)
+
+
+def erase(lake: Lake, engagement: str, pids: set[str]) -> dict[str, int]:
+    """Physically remove the people ``pids`` from every collected table; rows removed per table.
+
+    Their accounts, posts, follow edges, interactions (theirs, and others' on their posts)
+    and identity-index entries go; in other people's posts their pseudonym becomes
+    ``<erased>`` and leaves the mention lists.
+    """
+    if not pids:
+        return {}
+    value_set = pa.array(sorted(pids), pa.string())
+    posts = lake.read(engagement, "posts", schema.POSTS.schema)
+    own_posts = pa.array(posts.filter(pc.is_in(posts["author_pid"], value_set=value_set))["post_pid"].to_pylist(), pa.string())
+    removed: dict[str, int] = {}
+
+    for spec in schema.COLLECTED.values():
+        def transform(table: pa.Table, spec: schema.TableSpec = spec) -> pa.Table | None:
+            if spec.name == "posts":  # others' replies to them stay, without the link to them
+                drop = pc.fill_null(pc.is_in(table["author_pid"], value_set=value_set), False)
+                replied = pc.fill_null(pc.is_in(table["reply_to_account_pid"], value_set=value_set), False)
+                if pc.any(replied).as_py():
+                    table = table.set_column(table.schema.get_field_index("reply_to_account_pid"), "reply_to_account_pid",
+                                             pc.if_else(replied, pa.scalar(None, pa.string()), table["reply_to_account_pid"]))
+            else:
+                drop = _touches(table, spec, value_set)
+            if spec.name == "interactions":
+                drop = pc.or_(drop, pc.is_in(table["post_pid"], value_set=own_posts))
+            kept = table.filter(pc.invert(drop))
+            text_columns = {"posts": "text", "accounts": "description"}.get(spec.name)
+            mentioned = False
+            if text_columns:
+                hits = [pc.any(pc.fill_null(pc.match_substring(kept[text_columns], p), False)).as_py() for p in pids]
+                mentioned = any(hits)
+                if mentioned:
+                    kept = _scrub_text(kept, text_columns, sorted(pids))
+            if spec.name == "posts":
+                lists = kept["mention_pids"].to_pylist()
+                if any(p in pids for row in lists if row for p in row):
+                    mentioned = True
+                    cleaned = [[p for p in row if p not in pids] if row is not None else None for row in lists]
+                    kept = kept.set_column(kept.schema.get_field_index("mention_pids"), "mention_pids",
+                                           pa.array(cleaned, pa.list_(pa.string())))
+            if kept.num_rows == table.num_rows and not mentioned and (spec.name != "posts" or not pc.any(replied).as_py()):
+                return None
+            removed[spec.name] = removed.get(spec.name, 0) + table.num_rows - kept.num_rows
+            return kept
+
+        lake.rewrite(engagement, spec, transform)
+    return removed
+
+
+def blank_clear_identity(lake: Lake, engagement: str, pid: str, reason: str) -> int:
+    """Make a publishable person pseudonymous everywhere: clear columns out, names in text swapped."""
+    accounts = lake.read(engagement, "accounts", schema.ACCOUNTS.schema)
+    rows = accounts.filter(pc.equal(accounts["account_pid"], pid)).to_pylist()
+    clear = [v for r in rows for v in (r["handle"], r["display_name"]) if v]
+    if not clear:
+        return 0
+    pattern = re.compile("|".join(rf"(?<![\w]){re.escape(v)}(?![\w])" for v in sorted(clear, key=len, reverse=True)), re.I)
+    changed = 0
+
+    def accounts_fn(table: pa.Table) -> pa.Table | None:
+        mask = pc.equal(table["account_pid"], pid)
+        if not pc.any(mask).as_py():
+            return None
+        out = table.to_pylist()
+        for r in out:
+            if r["account_pid"] == pid:
+                r.update(handle=None, display_name=None, location=None, publishable=False, publishable_reason=reason)
+        return pa.Table.from_pylist(out, schema=table.schema)
+
+    def posts_fn(table: pa.Table) -> pa.Table | None:
+        out, touched = table.to_pylist(), False
+        for r in out:
+            new = pattern.sub(pid, r["text"]) if r["text"] else r["text"]
+            url = None if r["author_pid"] == pid else r["url"]
+            if new != r["text"] or url != r["url"]:
+                r["text"], r["url"], touched = new, url, True
+        return pa.Table.from_pylist(out, schema=table.schema) if touched else None
+
+    changed += lake.rewrite(engagement, schema.ACCOUNTS, accounts_fn)
+    changed += lake.rewrite(engagement, schema.POSTS, posts_fn)
+    return changed
+
+
+def set_exclusions(lake: Lake, engagement: str, excluded: dict[str, str]) -> None:
+    """Who every view of this engagement leaves out (restriction; objection to marketing)."""
+    lake.replace(engagement, "exclusions", pa.Table.from_pylist(
+        [{"pid": p, "reason": r} for p, r in sorted(excluded.items())], schema=EXCLUSIONS))

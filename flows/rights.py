@@ -244,12 +244,10 @@ REGISTER_NOTICE = {
 }
 
 
-@flow(name="retention_sweep", persist_result=False)
-def retention_sweep(today: date | None = None) -> dict[str, int]:
-    """Delete each engagement's data once its end date plus retention has passed."""
+def sweep_expired(today: date) -> dict[str, int]:
+    """Delete each engagement's data once its end date plus retention has passed; files per engagement."""
     home = seula_home()
     lake = Lake(home)
-    today = today or datetime.now(UTC).date()
     deleted: dict[str, int] = {}
     for e in lake.engagements():
         try:
@@ -263,5 +261,12 @@ def retention_sweep(today: date | None = None) -> dict[str, int]:
                     path.unlink() if path.is_file() else path.rmdir()
                 if folder.exists():
                     folder.rmdir()
+    return deleted
+
+
+@flow(name="retention_sweep", persist_result=False)
+def retention_sweep(today: date | None = None) -> dict[str, int]:
+    """The scheduled retention rule of the research register."""
+    deleted = sweep_expired(today or datetime.now(UTC).date())
     get_run_logger().info("retention sweep deleted: %s", deleted or "nothing")
     return deleted

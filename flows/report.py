@@ -13,8 +13,11 @@ from flows import config
 from flows.analyse import compute_metrics
 from flows.rights import apply_subject_requests
 from lake.files import write_text_atomic
+from lake.exports import ExportLog
 from lake.home import reports_dir, seula_home
 from lake.store import Lake, LakeError
+from privacy.keys import master_secret, rights_key
+from privacy.rights import person_ref
 
 METRICS = ("m_summary", "m_daily_volume", "m_top_hashtags", "m_top_accounts", "m_most_followed")
 
@@ -49,5 +52,18 @@ def export_report(engagement_id: str) -> Path:
     apply_subject_requests()
     compute_metrics(engagement_id, config.load(engagement_id).report.top_n)
     path = render_report(engagement_id)
+    log_export(engagement_id, [path])
     get_run_logger().info("report written to %s", path)
     return path
+
+
+def log_export(engagement_id: str, files: list[Path]) -> None:
+    """Record who receives the files and which people they name (publishable accounts only)."""
+    eng = config.load(engagement_id)
+    home = seula_home()
+    lake = Lake(home)
+    named = {h for t in ("m_top_accounts", "m_most_followed") for h in lake.read(engagement_id, t)["handle"].to_pylist() if h}
+    accounts = lake.read(engagement_id, "accounts").select(["account_pid", "handle"]).to_pylist()
+    key = rights_key(master_secret(home))
+    people = sorted({person_ref(key, engagement_id, a["account_pid"]) for a in accounts if a["handle"] in named})
+    ExportLog(home).record(engagement_id, [r.name for r in eng.report.recipients], files, people)

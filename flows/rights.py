@@ -20,13 +20,14 @@ from prefect.cache_policies import NO_CACHE
 from flows import config
 from flows.collect import derive_findings
 from lake import schema
+from lake.exports import ExportLog
 from lake.files import write_json_atomic
 from lake.home import reports_dir, seula_home, state_dir
 from lake.store import Lake
 from lake.subjects import blank_clear_identity, erase, set_exclusions
 from privacy.keys import engagement_key, master_secret, rights_key
 from privacy.pseudonyms import Pseudonymiser
-from privacy.rights import Identity, Request, RequestError, RequestsRegister
+from privacy.rights import Identity, Request, RequestError, RequestsRegister, person_ref
 from privacy.suppression import SuppressionList
 
 METRIC_PREFIX = "m_"
@@ -132,7 +133,15 @@ def _erase(lake: Lake, supp: SuppressionList, r: Request, engagements: list[str]
         else:
             for table in ("findings", "affiliations"):
                 lake.drop(e, table)
-    r.notify_recipients = []  # the export log (Art. 19) arrives with the reports issue
+    # Art. 19: every earlier export that named the person, so its recipients can be told.
+    key = rights_key(master_secret(lake.root.parent))
+    refs = {person_ref(key, e, p) for e in engagements for p in r.subject_pids.get(e, [])}
+    r.notify_recipients = [
+        {"at": x["at"], "engagement": x["engagement"], "recipients": x["recipients"], "files": [f["name"] for f in x["files"]]}
+        for x in ExportLog(lake.root.parent).entries() if refs & set(x["people"])
+    ]
+    if r.notify_recipients:
+        r.log("recipients to notify (Art. 19)", "; ".join(f"{x['at']} {', '.join(x['recipients'])}" for x in r.notify_recipients))
 
 
 def config_exists(engagement: str) -> bool:

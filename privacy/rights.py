@@ -25,6 +25,11 @@ TYPES: tuple[str, ...] = ("access", "rectification", "erasure", "restriction", "
 DUE_SOON_DAYS = 7
 
 
+def person_ref(key: bytes, engagement: str, pid: str) -> str:
+    """How the export log names a person: a keyed hash no engagement pseudonym can be read from."""
+    return hmac.new(key, f"{engagement}\x00{pid}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
 class RequestError(Exception):
     """A request command cannot be carried out; the message is one line."""
 

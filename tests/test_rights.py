@@ -274,3 +274,21 @@ def test_cli_list_exits_nonzero_when_overdue(home: Path) -> None:
     assert out.exit_code == 1 and "overdue" in out.output
     bad = runner.invoke(app, ["requests", "add", "--type", "erasure", "--handle", "@c"])
     assert bad.exit_code == 1 and "needs --platform" in bad.output
+
+
+def test_erasure_lists_the_exports_that_named_the_person(lake_home: tuple[Path, XEmulator]) -> None:
+    from flows.report import log_export
+
+    home, emu = lake_home
+    compute_metrics.fn("sample", 10)
+    first = render_report.fn("sample")
+    log_export("sample", [first])
+    log_text = (home / "exports" / "log.jsonl").read_text()
+    aino = emu.world.user_by_username("ainovirtanen")
+    assert "ainovirtanen" not in log_text and pid_of(home, aino.id) not in log_text  # keyed references only
+    file_request("erasure", aino)
+    apply_subject_requests.fn()
+    r = register(home).load()[0]
+    assert [x["files"] for x in r.notify_recipients] == [[first.name]]
+    assert r.notify_recipients[0]["recipients"] == ["Demo Client Oy, research team"]
+    assert "recipients to notify (Art. 19)" in [a["action"] for a in r.audit]

@@ -1,0 +1,46 @@
+"""The export log: every file that left for a client, and who was named in it (Art. 19).
+
+People are recorded as keyed references (``privacy.rights.person_ref``), never as names or
+engagement pseudonyms, so the log can answer "who received data about this person?"
+without itself being a list of people.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+
+class ExportLog:
+    def __init__(self, home: Path) -> None:
+        self.path = home / "exports" / "log.jsonl"
+
+    def record(self, engagement: str, recipients: list[str], files: list[Path], people: list[str]) -> dict[str, Any]:
+        entry = {
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "engagement": engagement,
+            "recipients": recipients,
+            "files": [{"name": f.name, "sha256": hashlib.sha256(f.read_bytes()).hexdigest()} for f in files],
+            "people": sorted(people),
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with open(self.path, "a", encoding="utf-8") as fh:  # one line per export, appended whole
+            fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        return entry
+
+    def entries(self) -> list[dict[str, Any]]:
+        if not self.path.exists():
+            return []
+        out = []
+        for line in self.path.read_text(encoding="utf-8").splitlines():
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue  # a line cut by a crash mid-append: the export it described did not finish
+        return out

@@ -175,7 +175,7 @@ def resieve_stored_text(engagement_id: str) -> int:
     """Names learnt in this run may occur in text stored earlier: replace them there too."""
     pipe = Pipeline(config.load(engagement_id))
     return sum(
-        pipe.lake.rewrite(engagement_id, spec, lambda t, c=column: resieve_text(pipe.sieve, t, c))
+        len(pipe.lake.rewrite(engagement_id, spec, lambda t, c=column: resieve_text(pipe.sieve, t, c)))
         for spec, column in ((schema.POSTS, "text"), (schema.ACCOUNTS, "description"))
     )
 

@@ -124,7 +124,8 @@ def _erase(lake: Lake, supp: SuppressionList, r: Request, engagements: list[str]
     for e in engagements:
         pids = set(r.subject_pids.get(e, []))
         removed = erase(lake, e, pids)
-        r.log("erased", f"{e}: " + (", ".join(f"{n} {t}" for t, n in sorted(removed.items())) or "nothing stored"))
+        r.log("erased", f"{e}: " + (", ".join(f"{n} {t}" for t, n in sorted(removed.items()) if t != "bytes_rewritten")
+                                     or "nothing stored"))
         for table in lake.tables(e):
             if table.startswith(METRIC_PREFIX):
                 lake.drop(e, table)  # computed again, without the person, by the next analysis

@@ -125,18 +125,22 @@ class Lake:
         with exclusive_lock(self.engagement_dir(engagement) / ".lock"):
             write_parquet_atomic(rows, self.table_dir(engagement, table) / "part-derived.parquet")
 
-    def rewrite(self, engagement: str, spec: TableSpec, transform: Callable[[pa.Table], pa.Table | None]) -> int:
-        """Rewrite, file by file, every stored file that ``transform`` changes.
+    def rewrite(
+        self, engagement: str, spec: TableSpec, transform: Callable[[pa.Table], pa.Table | None],
+        only: list[Path] | None = None,
+    ) -> list[Path]:
+        """Rewrite, file by file, every stored file that ``transform`` changes; returns those files.
 
-        ``transform`` returns None for a file it leaves alone. Each file is swapped by one
-        atomic rename, so a crash leaves every file either old or new, and running the same
-        rewrite again finishes the job. Returns how many files were rewritten.
+        ``transform`` returns None for a file it leaves alone; ``only`` limits the files read
+        (those a query found the person in). Each file is swapped by one atomic rename, so a
+        crash leaves every file either old or new, and running the same rewrite again
+        finishes the job.
         """
-        changed = 0
+        changed = []
         with exclusive_lock(self.engagement_dir(engagement) / ".lock"):
-            for path in self.files(engagement, spec.name):
+            for path in self.files(engagement, spec.name) if only is None else only:
                 new = transform(pq.read_table(path))
                 if new is not None:
                     write_parquet_atomic(new.cast(spec.schema), path)
-                    changed += 1
+                    changed.append(path)
         return changed

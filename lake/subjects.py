@@ -28,10 +28,12 @@ def _touches(table: pa.Table, spec: schema.TableSpec, pids: pa.Array) -> pa.Arra
     return mask
 
 
-def _scrub_text(table: pa.Table, column: str, pids: list[str]) -> pa.Table:
-    values = table[column]
-    for pid in pids:
-        values = pc.replace_substring(values, pid, ERASED)
+def _any_of(pids: set[str]) -> str:
+    return "|".join(re.escape(p) for p in sorted(pids))
+
+
+def _scrub_text(table: pa.Table, column: str, pattern: str) -> pa.Table:
+    values = pc.replace_substring_regex(table[column], pattern, ERASED)
     return table.set_column(table.schema.get_field_index(column), column, values)
 
 
@@ -45,6 +47,7 @@ def erase(lake: Lake, engagement: str, pids: set[str]) -> dict[str, int]:
     if not pids:
         return {}
     value_set = pa.array(sorted(pids), pa.string())
+    any_of = _any_of(pids)  # one regex pass per text column, however many people
     posts = lake.read(engagement, "posts", schema.POSTS.schema)
     own_posts = pa.array(posts.filter(pc.is_in(posts["author_pid"], value_set=value_set))["post_pid"].to_pylist(), pa.string())
     removed: dict[str, int] = {}
@@ -65,10 +68,9 @@ def erase(lake: Lake, engagement: str, pids: set[str]) -> dict[str, int]:
             text_columns = {"posts": "text", "accounts": "description"}.get(spec.name)
             mentioned = False
             if text_columns:
-                hits = [pc.any(pc.fill_null(pc.match_substring(kept[text_columns], p), False)).as_py() for p in pids]
-                mentioned = any(hits)
+                mentioned = bool(pc.any(pc.fill_null(pc.match_substring_regex(kept[text_columns], any_of), False)).as_py())
                 if mentioned:
-                    kept = _scrub_text(kept, text_columns, sorted(pids))
+                    kept = _scrub_text(kept, text_columns, any_of)
             if spec.name == "posts":
                 lists = kept["mention_pids"].to_pylist()
                 if any(p in pids for row in lists if row for p in row):

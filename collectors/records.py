@@ -29,7 +29,7 @@ class Account:
 class Post:
     platform: str
     post_id: str
-    author_id: str
+    author_id: str | None  # None only when the response did not include it (not requested)
     created_at: datetime
     text: str
     lang: str | None = None

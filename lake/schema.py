@@ -59,7 +59,7 @@ POSTS = _spec(
     "posts",
     [
         pa.field("post_pid", pa.string(), nullable=False),
-        pa.field("author_pid", pa.string(), nullable=False),
+        pa.field("author_pid", pa.string()),  # null only when the API response left the author out
         pa.field("created_at", TS, nullable=False),
         pa.field("lang", pa.string()),
         pa.field("text", pa.string()),

@@ -18,6 +18,7 @@ from lake import schema
 from lake.store import Lake
 
 ERASED = "<erased>"
+PID = re.compile(r"[uht]_[0-9a-f]{20}")
 EXCLUSIONS = pa.schema([pa.field("pid", pa.string(), nullable=False), pa.field("reason", pa.string(), nullable=False)])
 
 
@@ -48,8 +49,7 @@ def erase(lake: Lake, engagement: str, pids: set[str]) -> dict[str, int]:
         return {}
     value_set = pa.array(sorted(pids), pa.string())
     any_of = _any_of(pids)  # one regex pass per text column, however many people
-    posts = lake.read(engagement, "posts", schema.POSTS.schema)
-    own_posts = pa.array(posts.filter(pc.is_in(posts["author_pid"], value_set=value_set))["post_pid"].to_pylist(), pa.string())
+    own_posts = pa.array(_own_posts(lake, engagement, pids), pa.string())
     removed: dict[str, int] = {}
 
     for spec in schema.COLLECTED.values():
@@ -88,6 +88,16 @@ def erase(lake: Lake, engagement: str, pids: set[str]) -> dict[str, int]:
     return removed
 
 
+def _own_posts(lake: Lake, engagement: str, pids: set[str]) -> list[str]:
+    """The person's posts, read from the author column alone."""
+    files = lake.files(engagement, "posts")
+    if not files:
+        return []
+    return [r[0] for r in duckdb.sql(
+        "SELECT post_pid FROM read_parquet($files) WHERE author_pid IN (SELECT unnest($pids::VARCHAR[]))",
+        params={"files": [str(f) for f in files], "pids": sorted(pids)}).fetchall()]
+
+
 def files_mentioning(lake: Lake, engagement: str, spec: schema.TableSpec, pids: set[str]) -> list[Path]:
     """The files of a table that hold any of ``pids``, found by one DuckDB scan (no file is rewritten blind)."""
     files = lake.files(engagement, spec.name)
@@ -96,17 +106,16 @@ def files_mentioning(lake: Lake, engagement: str, spec: schema.TableSpec, pids: 
     con = duckdb.connect()
     con.execute("CREATE TEMP TABLE wanted AS SELECT unnest(?::VARCHAR[]) AS pid", [sorted(pids)])
     tests = [f"{c} IN (SELECT pid FROM wanted)" for c in spec.subject_columns]
+    text = {"posts": "text", "accounts": "description"}.get(spec.name)
+    if text:  # pseudonyms in free text (mentions, replaced names): one RE2 pass for all the people
+        if not all(PID.fullmatch(p) for p in pids):  # so the pattern can stand in the SQL as a constant
+            raise ValueError("erasure is by pseudonym only")
+        tests.append(f"regexp_matches({text}, '{_any_of(pids)}')")
     if spec.name == "posts":
-        tests += ["list_has_any(mention_pids, (SELECT list(pid) FROM wanted))",
-                  "list_has_any(regexp_extract_all(text, '[uh]_[0-9a-f]{20}'), (SELECT list(pid) FROM wanted))"]
-    if spec.name == "accounts":
-        tests.append("list_has_any(regexp_extract_all(description, '[uh]_[0-9a-f]{20}'), (SELECT list(pid) FROM wanted))")
+        tests.append("list_has_any(mention_pids, (SELECT list(pid) FROM wanted))")
     if spec.name == "interactions":  # others' likes and reposts of the person's posts
-        posts = lake.files(engagement, "posts")
-        if posts:
-            con.execute("CREATE TEMP TABLE own AS SELECT post_pid FROM read_parquet(?) WHERE author_pid IN (SELECT pid FROM wanted)",
-                        [[str(p) for p in posts]])
-            tests.append("post_pid IN (SELECT post_pid FROM own)")
+        con.execute("CREATE TEMP TABLE own AS SELECT unnest(?::VARCHAR[]) AS post_pid", [_own_posts(lake, engagement, pids)])
+        tests.append("post_pid IN (SELECT post_pid FROM own)")
     found = con.execute(
         f"SELECT DISTINCT filename FROM read_parquet(?, filename = true) WHERE {' OR '.join(tests)}", [[str(f) for f in files]]
     ).fetchall()

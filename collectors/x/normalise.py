@@ -97,7 +97,7 @@ def post(tweet: Any, handles: dict[str, str], authors: dict[str, str], where: st
     from the page's ``includes``.
     """
     post_id = _id(tweet, "id", where)
-    author_id = _id(tweet, "author_id", where)
+    author_id = _id(tweet, "author_id", where, required=False)
     refs = _get(tweet, "referenced_tweets", list, where, required=False) or []
     ref = {_get(r, "type", str, f"{where}.referenced_tweets"): _id(r, "id", f"{where}.referenced_tweets") for r in refs}
     tags, mentions = _entities(tweet, where)
@@ -121,8 +121,10 @@ def post(tweet: Any, handles: dict[str, str], authors: dict[str, str], where: st
         repost_count=m.get("retweet_count"),
         reply_count=m.get("reply_count"),
         quote_count=m.get("quote_count"),
-        url=f"https://x.com/{handles[author_id]}/status/{post_id}" if author_id in handles else None,
+        url=f"https://x.com/{handles[author_id]}/status/{post_id}" if author_id and author_id in handles else None,
     )
+    if author_id is None:
+        return p, []  # nobody to attribute the interactions to
     acts = [Interaction(PLATFORM, "mention", author_id, post_id, aid) for _, aid in mentions if aid]
     if p.reply_to_post_id:
         acts.append(Interaction(PLATFORM, "reply", author_id, p.reply_to_post_id, reply_to_account))

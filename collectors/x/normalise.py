@@ -37,6 +37,13 @@ def _get(obj: Any, key: str, kind: type | tuple[type, ...], where: str, required
     return value
 
 
+def _list(obj: dict, key: str, where: str) -> list:
+    value = obj.get(key) or []
+    if not isinstance(value, list):
+        raise PayloadError(f"{where}.{key}: expected a list")
+    return value
+
+
 def _id(obj: Any, key: str, where: str, required: bool = True) -> str | None:
     value = _get(obj, key, str, where, required)
     if value is not None and not value.isdigit():
@@ -82,10 +89,10 @@ def account(user: Any, where: str = "user") -> Account:
 
 def _entities(tweet: dict, where: str) -> tuple[tuple[str, ...], tuple[tuple[str, str | None], ...]]:
     entities = _get(tweet, "entities", dict, where, required=False) or {}
-    tags = tuple(_get(h, "tag", str, f"{where}.entities.hashtags") for h in entities.get("hashtags") or [])
+    tags = tuple(_get(h, "tag", str, f"{where}.entities.hashtags") for h in _list(entities, "hashtags", f"{where}.entities"))
     mentions = tuple(
         (_get(m, "username", str, f"{where}.entities.mentions"), _id(m, "id", f"{where}.entities.mentions", False))
-        for m in entities.get("mentions") or []
+        for m in _list(entities, "mentions", f"{where}.entities")
     )
     return tags, mentions
 
@@ -150,11 +157,11 @@ def _page(payload: Any) -> tuple[list, dict]:
 def tweets_page(payload: Any, batch: Batch) -> Batch:
     """A page of tweets (search, timeline, quotes) with its included users."""
     data, includes = _page(payload)
-    users = [account(u, "includes.users") for u in includes.get("users") or []]
+    users = [account(u, "includes.users") for u in _list(includes, "users", "includes")]
     handles = {u.account_id: u.handle for u in users}
     authors = {
         _id(t, "id", "includes.tweets"): _id(t, "author_id", "includes.tweets", required=False)
-        for t in includes.get("tweets") or []
+        for t in _list(includes, "tweets", "includes")
     }
     batch.accounts.extend(users)
     for i, tweet in enumerate(data):

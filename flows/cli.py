@@ -81,10 +81,26 @@ def collect(
 
     with collection_progress(console):
         tally = _run(collect_engagement, engagement, x_base_url)
-    console.print(", ".join(f"{v} new {k}" for k, v in sorted(tally.rows.items())) or "nothing new")
+    console.print(", ".join(f"{v} new {k}" for k, v in sorted(tally.rows.items()) if v) or "nothing new")
     if tally.stopped:
         err.print(f"[yellow]stopped early:[/yellow] {tally.stopped}")
         raise typer.Exit(75)  # EX_TEMPFAIL: try again later
+
+
+@app.command("import")
+def import_(
+    engagement: Engagement,
+    files: Annotated[list[Path], typer.Argument(help="twarc2 JSON Lines archives (one API response page per line)")],
+) -> None:
+    """Import X API v2 archives through the privacy sieve into the lake; importing twice adds nothing."""
+    from flows.importer import import_archives
+
+    result = _run(import_archives, engagement, files)
+    console.print(f"{result.pages} pages: " + (", ".join(f"{v} new {k}" for k, v in sorted(result.tally.rows.items()) if v) or "nothing new"))
+    for line in result.rejected:
+        err.print(f"[red]rejected[/red] {escape(line)}")
+    if result.rejected:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -511,7 +511,8 @@ class _Usage:
         # CPU and total time are reported as smaller shares than the call count.
         return min(100, math.ceil(100 * calls / (self.budget * weight)))
 
-    def headers(self, page_id: str | None, *, full: bool = False, regain: int = 0) -> dict[str, str]:
+    def headers(self, page_id: str | None, *, full: bool = False,
+                regain: int = 0) -> dict[str, str]:
         with self._lock:
             app, page = self.app_calls, self.page_calls[page_id] if page_id else 0
         if full:

@@ -45,6 +45,7 @@ class Post:
     reply_count: int | None = None
     quote_count: int | None = None
     url: str | None = None
+    reaction_counts: str | None = None  # JSON {"LIKE": n, …} where the platform has reaction types
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 import flows  # noqa: F401  (sets Prefect's offline defaults before Prefect is imported)
+from collectors.facebook.api import FacebookError
 from collectors.x.api import CollectorError
 from flows import config
 from flows.runlog import configure as configure_logging
@@ -29,7 +30,8 @@ app = typer.Typer(help="Seula: collect, sieve, store, analyse and report social-
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
 console = Console(soft_wrap=True)  # paths and summaries stay on one line for scripts
 err = Console(stderr=True, soft_wrap=True)
-EXPECTED = (config.ConfigError, CollectorError, LakeError, KeyMaterialError, CandidateRegisterError, RequestError)
+EXPECTED = (config.ConfigError, CollectorError, FacebookError, LakeError, KeyMaterialError, CandidateRegisterError,
+            RequestError)
 T = TypeVar("T")
 
 
@@ -74,13 +76,14 @@ def demo() -> None:
 def collect(
     engagement: Engagement,
     x_base_url: Annotated[str | None, typer.Option(help="Send X API requests here instead (an emulator).")] = None,
+    fb_base_url: Annotated[str | None, typer.Option(help="Send Graph API requests here instead (an emulator).")] = None,
 ) -> None:
     """Collect what the engagement's config asks for, from where the last run stopped."""
     from flows.collect import collect_engagement
     from flows.ui import collection_progress
 
     with collection_progress(console):
-        tally = _run(collect_engagement, engagement, x_base_url)
+        tally = _run(collect_engagement, engagement, x_base_url, fb_base_url)
     console.print(", ".join(f"{v} new {k}" for k, v in sorted(tally.rows.items()) if v) or "nothing new")
     if tally.stopped:
         err.print(f"[yellow]stopped early:[/yellow] {tally.stopped}")

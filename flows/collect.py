@@ -10,6 +10,8 @@ from datetime import timedelta
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from collectors.facebook.api import FacebookError, GraphApi, ThrottleStop, make_graph
+from collectors.facebook.source import FacebookSource
 from collectors.records import Batch
 from collectors.x.api import CollectorError, RateLimitStop, XApi, make_client
 from collectors.x.source import State, XSource
@@ -31,6 +33,7 @@ from privacy.sieve import Sieve, resieve_text
 from privacy.suppression import SuppressionList
 
 DEMO_TOKEN = "seula-demo-token"
+FB_DEMO_TOKEN = "seula-demo-fb-token"
 
 
 @dataclass
@@ -121,7 +124,8 @@ def _x_source(eng: config.Engagement, x_base_url: str | None) -> XSource:
 
 
 _TASK = dict(persist_result=False, cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5,
-             retry_condition_fn=lambda task, run, state: not isinstance(state.result(raise_on_failure=False), (CollectorError, config.ConfigError)))
+             retry_condition_fn=lambda task, run, state: not isinstance(
+                 state.result(raise_on_failure=False), (CollectorError, FacebookError, config.ConfigError)))
 
 
 @task(name="collect-x-search", **_TASK)
@@ -170,6 +174,30 @@ def collect_x_accounts(engagement_id: str, x_base_url: str | None = None) -> Tal
     return tally
 
 
+@task(name="collect-facebook-pages", **_TASK)
+def collect_facebook_pages(engagement_id: str, fb_base_url: str | None = None) -> Tally:
+    """The configured Pages: the Page, its posts since the last run, their comments and reactions."""
+    eng = config.load(engagement_id)
+    fb = eng.platforms.facebook
+    assert fb is not None
+    token = os.environ.get("SEULA_FACEBOOK_TOKEN") or (FB_DEMO_TOKEN if fb_base_url else None)
+    if not token:
+        raise FacebookError("no Facebook credentials: set SEULA_FACEBOOK_TOKEN (or --fb-base-url for an emulator)")
+    pipe = Pipeline(eng)
+    src = FacebookSource(GraphApi(*make_graph(token, fb.graph_version, fb_base_url), max_throttle_wait=fb.max_throttle_wait_seconds))
+    tally = Tally()
+    try:
+        for name in fb.pages:
+            batch, page_id = src.page(name)
+            pipe.store(batch, tally, "facebook/pages")
+            key = f"facebook/posts/{pipe.sieve.pseudo.token('source', name)}"
+            tally.merge(pipe.drain(key, src.posts(page_id, pipe.checkpoints.get(key), eng.window,
+                                                  kinds=frozenset(fb.collect), engaged_posts=fb.engaged_posts_per_page)))
+    except ThrottleStop as stop:
+        tally.stopped = str(stop)
+    return tally
+
+
 @task(name="resieve-stored-text", persist_result=False, cache_policy=NO_CACHE)
 def resieve_stored_text(engagement_id: str) -> int:
     """Names learnt in this run may occur in text stored earlier: replace them there too."""
@@ -198,7 +226,7 @@ def derive_findings(engagement_id: str) -> dict[str, int]:
 
 
 @flow(name="collect_engagement", persist_result=False)
-def collect_engagement(engagement_id: str, x_base_url: str | None = None) -> Tally:
+def collect_engagement(engagement_id: str, x_base_url: str | None = None, fb_base_url: str | None = None) -> Tally:
     """Collect everything an engagement's config asks for, from where the last run stopped."""
     log = get_run_logger()
     eng = config.load(engagement_id)
@@ -208,6 +236,8 @@ def collect_engagement(engagement_id: str, x_base_url: str | None = None) -> Tal
             tally.merge(collect_x_search(engagement_id, i, x_base_url))
         if eng.platforms.x.accounts:
             tally.merge(collect_x_accounts(engagement_id, x_base_url))
+    if eng.platforms.facebook:
+        tally.merge(collect_facebook_pages(engagement_id, fb_base_url))
     rewritten = resieve_stored_text(engagement_id)
     derived = derive_findings(engagement_id)
     refresh_catalog(seula_home())

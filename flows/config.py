@@ -50,8 +50,17 @@ class XPlatform(_Strict):
         return [h.lstrip("@") for h in v]
 
 
+class FacebookPlatform(_Strict):
+    pages: list[str] = Field(min_length=1)  # Page usernames or ids
+    graph_version: str = Field("v21.0", pattern=r"^v?\d{1,2}\.\d$")
+    collect: list[Literal["comments", "reactions"]] = ["comments", "reactions"]
+    engaged_posts_per_page: int = Field(50, ge=0)
+    max_throttle_wait_seconds: float = Field(900, ge=0)
+
+
 class Platforms(_Strict):
     x: XPlatform | None = None
+    facebook: FacebookPlatform | None = None
 
 
 class Publishable(_Strict):

@@ -74,6 +74,7 @@ POSTS = _spec(
         pa.field("reply_count", pa.int64()),
         pa.field("quote_count", pa.int64()),
         pa.field("url", pa.string()),
+        pa.field("reaction_counts", pa.string()),  # JSON {"LIKE": n, …} (Facebook)
     ],
     key=("post_pid",),
     subjects=("author_pid", "reply_to_account_pid"),

@@ -228,6 +228,7 @@ class Sieve:
             "reply_count": p.reply_count,
             "quote_count": p.quote_count,
             "url": p.url if author_publishable else None,
+            "reaction_counts": p.reaction_counts,
         }
 
 

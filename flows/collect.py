@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -13,7 +14,7 @@ from prefect.cache_policies import NO_CACHE
 from collectors.facebook.api import FacebookError, GraphApi, ThrottleStop, make_graph
 from collectors.facebook.source import FacebookSource
 from collectors.records import Batch
-from collectors.x.api import CollectorError, RateLimitStop, XApi, make_client
+from collectors.x.api import CollectorError, MalformedResponse, RateLimitStop, XApi, make_client
 from collectors.x.source import State, XSource
 from flows import config, ui
 from lake import schema
@@ -45,6 +46,7 @@ class Tally:
     publishable: set[str] = field(default_factory=set)
     pages: int = 0
     stopped: str | None = None
+    quarantined: list[str] = field(default_factory=list)  # one line per page kept aside
 
     def merge(self, other: Tally) -> Tally:
         for k, v in other.rows.items():
@@ -53,6 +55,7 @@ class Tally:
         self.publishable |= other.publishable
         self.pages += other.pages
         self.stopped = self.stopped or other.stopped
+        self.quarantined += other.quarantined
         return self
 
 
@@ -95,6 +98,15 @@ class Pipeline:
                 self.checkpoints.put(source, state)
         except RateLimitStop as stop:
             tally.stopped = str(stop)
+        except MalformedResponse as bad:
+            # Kept aside, pseudonymised, with its error; the checkpoint still points at this page,
+            # so the next run asks for it again. The other sources go on.
+            body = self.sieve.quarantined("x", bad.body)  # MalformedResponse is the X collector's
+            row = {"engagement": self.eng.id, "platform": "x", "endpoint": str(bad).split(":")[0], "query": None,
+                   "collected_at": datetime.now(UTC), "page_hash": hashlib.sha256(f"{source}{bad.body}".encode()).hexdigest(),
+                   "source": source, "error": str(bad), "body": body}
+            self.lake.append(self.eng.id, schema.QUARANTINE, schema.conform(schema.QUARANTINE, [row]))
+            tally.quarantined.append(str(bad))
         return tally
 
 
@@ -250,4 +262,8 @@ def collect_engagement(engagement_id: str, x_base_url: str | None = None, fb_bas
     )
     if tally.stopped:
         log.warning("stopped early: %s", tally.stopped)
+    if tally.quarantined:
+        raise CollectorError(
+            f"{len(tally.quarantined)} page(s) could not be read and were quarantined (first: {tally.quarantined[0]}); "
+            f"everything else was stored; see `seula sql {engagement_id} \"SELECT * FROM quarantine\"`")
     return tally

@@ -18,7 +18,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows import config
-from flows.collect import derive_findings
+from flows.collect import Pipeline, derive_findings
 from lake import schema
 from lake.exports import ExportLog
 from lake.files import write_json_atomic
@@ -110,7 +110,7 @@ def apply_subject_requests() -> dict[str, int]:
             done["objections"] += 1
         elif r.type == "rectification" and r.status == "open" and r.rectification:
             _rectify(lake, r, engagements)
-            reg.record(requests, r, "applied", f"{r.rectification['field']} corrected")
+            reg.record(requests, r, "applied", "rectified", f"{r.rectification['field']} corrected")
             done["rectifications"] += 1
     reg.save(requests)
     for e in engagements:
@@ -153,6 +153,8 @@ def _rectify(lake: Lake, r: Request, engagements: list[str]) -> None:
     field, value = r.rectification["field"], r.rectification["value"]  # type: ignore[index]
     for e in engagements:
         pids = set(r.subject_pids.get(e, []))
+        if field == "description" and config_exists(e):  # a corrected text is still sieved before it is kept
+            value = Pipeline(config.load(e)).sieve.clean_text(r.identity.platform or "x", r.rectification["value"])  # type: ignore[union-attr,index]
 
         def fix(table: pa.Table) -> pa.Table | None:
             rows = table.to_pylist()

@@ -116,7 +116,20 @@ IDENTITY_INDEX = _spec(
     subjects=("account_pid",),
 )
 
-COLLECTED: dict[str, TableSpec] = {t.name: t for t in (ACCOUNTS, POSTS, FOLLOWS, INTERACTIONS, IDENTITY_INDEX)}
+# Pages that could not be read, kept aside (pseudonymised) with the error, never dropped silently.
+QUARANTINE = _spec(
+    "quarantine",
+    [
+        pa.field("page_hash", pa.string(), nullable=False),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("error", pa.string(), nullable=False),
+        pa.field("body", pa.string()),
+    ],
+    key=("page_hash",),
+    subjects=(),
+)
+
+COLLECTED: dict[str, TableSpec] = {t.name: t for t in (ACCOUNTS, POSTS, FOLLOWS, INTERACTIONS, IDENTITY_INDEX, QUARANTINE)}
 
 
 def empty(spec: TableSpec) -> pa.Table:

@@ -19,6 +19,7 @@ from lake.store import Lake
 
 ERASED = "<erased>"
 PID = re.compile(r"[uht]_[0-9a-f]{20}")
+TEXT_COLUMNS = {"posts": "text", "accounts": "description", "quarantine": "body"}  # free text that may name people
 EXCLUSIONS = pa.schema([pa.field("pid", pa.string(), nullable=False), pa.field("reason", pa.string(), nullable=False)])
 
 
@@ -65,7 +66,7 @@ def erase(lake: Lake, engagement: str, pids: set[str]) -> dict[str, int]:
             if spec.name == "interactions":
                 drop = pc.or_(drop, pc.is_in(table["post_pid"], value_set=own_posts))
             kept = table.filter(pc.invert(drop))
-            text_columns = {"posts": "text", "accounts": "description"}.get(spec.name)
+            text_columns = TEXT_COLUMNS.get(spec.name)
             mentioned = False
             if text_columns:
                 mentioned = bool(pc.any(pc.fill_null(pc.match_substring_regex(kept[text_columns], any_of), False)).as_py())
@@ -106,7 +107,7 @@ def files_mentioning(lake: Lake, engagement: str, spec: schema.TableSpec, pids: 
     con = duckdb.connect()
     con.execute("CREATE TEMP TABLE wanted AS SELECT unnest(?::VARCHAR[]) AS pid", [sorted(pids)])
     tests = [f"{c} IN (SELECT pid FROM wanted)" for c in spec.subject_columns]
-    text = {"posts": "text", "accounts": "description"}.get(spec.name)
+    text = TEXT_COLUMNS.get(spec.name)
     if text:  # pseudonyms in free text (mentions, replaced names): one RE2 pass for all the people
         if not all(PID.fullmatch(p) for p in pids):  # so the pattern can stand in the SQL as a constant
             raise ValueError("erasure is by pseudonym only")

@@ -6,6 +6,7 @@ platform ids, handles and names of non-publishable people exist only inside this
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -22,6 +23,9 @@ from privacy.gazetteer import Gazetteer
 from privacy.lang import detect_lang
 from privacy.redact import redact
 from privacy.text import WORD
+
+
+LONG_NUMBER = re.compile(r"\d{6,}")  # platform ids in a body we cannot parse
 
 
 @dataclass
@@ -83,6 +87,11 @@ class Sieve:
     def _name_pid(self, name: str) -> str | None:
         return self.index.get(f"name:{self.pseudo.token('name', name)}")
 
+
+    def quarantined(self, platform: str, body: str) -> str:
+        """A page that could not be parsed, made storable: every long number (ids) keyed, then sieved."""
+        keyed = LONG_NUMBER.sub(lambda m: "n_" + self.pseudo.token("number", m.group()), body)
+        return self.clean_text(platform, keyed) or ""
 
     def clean_texts(self, platform: str, texts: list[str | None], langs: list[str | None]) -> list[str | None]:
         """Detect personal data in many texts at once and return what may be stored of each."""

@@ -185,3 +185,24 @@ def test_invariant2_two_engagements_never_share_a_pseudonym(home: Path, emu: XEm
     other_authors = set(Lake(home).read("other", "posts")["author_pid"].to_pylist())
     assert len(sample_authors) == len(other_authors) > 10
     assert not sample_authors & other_authors
+
+
+def test_unreadable_page_is_quarantined_pseudonymised_and_the_run_goes_on(home: Path, emu: XEmulator) -> None:
+    eng = engagement()
+    pipe = Pipeline(eng)
+    pages = source(emu).search(QUERY, {}, eng.window)
+    from flows.collect import Tally
+
+    batch, state = next(pages)
+    pipe.store(batch, Tally())
+    pipe.checkpoints.put("x/search/0", state)
+    emu.inject("search_recent", "truncated")
+    tally = pipe.drain("x/search/0", source(emu).search(QUERY, pipe.checkpoints.get("x/search/0"), eng.window))
+    assert tally.quarantined == ["search_recent: the X API sent a body that is not valid JSON"]
+    kept = Lake(home).read("sample", "quarantine").to_pylist()
+    assert len(kept) == 1 and kept[0]["error"] == tally.quarantined[0]
+    raw_ids = {p.id for p in emu.world.posts} | set(emu.world.accounts)
+    assert not [i for i in raw_ids if i in kept[0]["body"]]  # long numbers keyed, text sieved
+    assert "n_" in kept[0]["body"]
+    collect_search(emu)  # the checkpoint still pointed at the page: the next run fetches it
+    assert len(stored(home, "posts", "post_pid")) == expected_posts(emu)

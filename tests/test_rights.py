@@ -292,3 +292,17 @@ def test_erasure_lists_the_exports_that_named_the_person(lake_home: tuple[Path, 
     assert [x["files"] for x in r.notify_recipients] == [[first.name]]
     assert r.notify_recipients[0]["recipients"] == ["Demo Client Oy, research team"]
     assert "recipients to notify (Art. 19)" in [a["action"] for a in r.audit]
+
+
+def test_rectification_replaces_the_stored_value_with_an_audit_entry(lake_home: tuple[Path, XEmulator]) -> None:
+    home, emu = lake_home
+    aino = emu.world.user_by_username("ainovirtanen")
+    request_id = file_request("rectification", aino, field="description", value="Kansanedustaja, Helsinki")
+    apply_subject_requests.fn()
+    pid = pid_of(home, aino.id)
+    rows = [r for r in Lake(home).read("sample", "accounts").to_pylist() if r["account_pid"] == pid]
+    assert rows and all(r["description"] == "Kansanedustaja, Helsinki" for r in rows)
+    _, r = register(home).get(request_id)
+    assert r.status == "applied" and r.audit[-1]["detail"] == "description corrected"
+    bad = CliRunner().invoke(app, ["requests", "add", "--type", "rectification", "--platform", "x", "--user-id", "1"])
+    assert bad.exit_code == 1 and "needs --field" in bad.output

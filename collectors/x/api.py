@@ -37,7 +37,16 @@ class RateLimitStop(CollectorError):
 
 
 class MalformedResponse(CollectorError):
-    """The API answered 200 with a body that is not the JSON it promises."""
+    """The API answered 200 with a body that is not the JSON (or the shape) it promises.
+
+    ``body`` keeps what came, for quarantine; it never goes into the message.
+    """
+
+    MAX_BODY = 200_000
+
+    def __init__(self, message: str, body: str = "") -> None:
+        super().__init__(message)
+        self.body = body[: self.MAX_BODY]
 
 
 class _Transport(HTTPAdapter):
@@ -159,9 +168,9 @@ class XApi:
             try:
                 payload = response.json()
             except (requests.JSONDecodeError, ValueError):
-                raise MalformedResponse(f"{endpoint}: the X API sent a body that is not valid JSON") from None
+                raise MalformedResponse(f"{endpoint}: the X API sent a body that is not valid JSON", response.text) from None
             if not isinstance(payload, dict):
-                raise MalformedResponse(f"{endpoint}: the X API sent JSON that is not an object")
+                raise MalformedResponse(f"{endpoint}: the X API sent JSON that is not an object", response.text)
             for err in payload.get("errors") or []:
                 kind = str(err.get("title", "error")) if isinstance(err, dict) else "error"
                 self.usage.api_errors[kind] = self.usage.api_errors.get(kind, 0) + 1

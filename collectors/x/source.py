@@ -8,6 +8,7 @@ keys make that harmless.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -15,7 +16,7 @@ from typing import Any
 
 from collectors.records import Batch
 from collectors.x import normalise as wire
-from collectors.x.api import XApi
+from collectors.x.api import MalformedResponse, XApi
 
 State = dict[str, Any]
 TWEET_PARAMS = {
@@ -31,6 +32,14 @@ def _iso(t: datetime) -> str:
 
 def _parse(t: str | None) -> datetime | None:
     return datetime.fromisoformat(t.replace("Z", "+00:00")) if t else None
+
+
+def _shaped(endpoint: str, payload: dict, parse: Callable[[], Batch]) -> Batch:
+    """A page that is JSON but not the API's shape is as unusable as broken JSON: quarantine it."""
+    try:
+        return parse()
+    except wire.PayloadError as exc:
+        raise MalformedResponse(f"{endpoint}: {exc}", json.dumps(payload, ensure_ascii=False)) from None
 
 
 @dataclass(frozen=True)
@@ -67,7 +76,7 @@ class XSource:
         if end and start >= end:
             return
         for payload, next_token in self.api.pages(endpoint, method, *args, token_param=token_param, token=token, **params):
-            batch = wire.tweets_page(payload, self._batch(endpoint, query))
+            batch = _shaped(endpoint, payload, lambda: wire.tweets_page(payload, self._batch(endpoint, query)))
             if on_page:
                 on_page(batch)
             times = [p.created_at for p in batch.posts]
@@ -137,7 +146,7 @@ class XSource:
         for payload, next_token in self.api.pages(
             direction, method, user_id, token_param="pagination_token", token=token, max_results=1000, user_fields=wire.USER_FIELDS
         ):
-            batch = wire.follows_page(payload, self._batch(direction, None), user_id, direction)
+            batch = _shaped(direction, payload, lambda: wire.follows_page(payload, self._batch(direction, None), user_id, direction))
             if next_token:
                 yield batch, {"completed_at": state.get("completed_at"), "pending": {"next_token": next_token}}
             else:

@@ -208,7 +208,7 @@ def export_access(request_id: str, out: Path) -> Path:
                 continue
             table = lake.read(e, name, spec.schema)
             columns = ("author_pid",) if name == "posts" else spec.subject_columns
-            mask = pa.array([False] * table.num_rows)
+            mask = pa.array([False] * table.num_rows, pa.bool_())
             for c in columns:
                 mask = pc.or_(mask, pc.fill_null(pc.is_in(table[c], value_set=pa.array(sorted(pids), pa.string())), False))
             rows = table.filter(mask).to_pylist()

@@ -24,7 +24,7 @@ EXCLUSIONS = pa.schema([pa.field("pid", pa.string(), nullable=False), pa.field("
 
 
 def _touches(table: pa.Table, spec: schema.TableSpec, pids: pa.Array) -> pa.Array:
-    mask = pa.array([False] * table.num_rows)
+    mask = pa.array([False] * table.num_rows, pa.bool_())
     for column in spec.subject_columns:
         mask = pc.or_(mask, pc.fill_null(pc.is_in(table[column], value_set=pids), False))
     return mask

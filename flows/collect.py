@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -89,6 +90,21 @@ class Pipeline:
         tally.publishable |= result.publishable
         tally.pages += 1
 
+    def log_run(self, task: str, platform: str, started: datetime, tally: Tally, usage: object) -> None:
+        """Record what a collection task cost and missed (see ``schema.COLLECTION_LOG``)."""
+        errors = getattr(usage, "api_errors", None) or getattr(usage, "errors", None) or {}
+        row = {
+            "engagement": self.eng.id, "platform": platform, "endpoint": task, "query": None,
+            "collected_at": datetime.now(UTC), "task": task, "started_at": started, "pages": tally.pages,
+            "new_rows": sum(tally.rows.values()), "requests": getattr(usage, "requests", 0),
+            "retries": getattr(usage, "retries", 0),
+            "rate_limit_waits": getattr(usage, "rate_limit_waits", getattr(usage, "throttle_waits", 0)),
+            "rate_limit_seconds": float(getattr(usage, "rate_limit_seconds", getattr(usage, "throttle_seconds", 0.0))),
+            "api_errors": json.dumps(errors, sort_keys=True) if errors else None, "stopped": tally.stopped,
+            "quarantined": len(tally.quarantined),
+        }
+        self.lake.append(self.eng.id, schema.COLLECTION_LOG, schema.conform(schema.COLLECTION_LOG, [row]))
+
     def drain(self, source: str, pages: Iterator[tuple[Batch, State]]) -> Tally:
         """Store each page, then move its checkpoint: a crash repeats at most one page."""
         tally = Tally()
@@ -147,7 +163,10 @@ def collect_x_search(engagement_id: str, index: int, x_base_url: str | None = No
     spec = eng.platforms.x.search[index]  # type: ignore[union-attr]
     key = f"x/search/{index}"
     src = _x_source(eng, x_base_url)
-    return pipe.drain(key, src.search(spec.query, pipe.checkpoints.get(key), eng.window, archive=spec.archive))
+    started = datetime.now(UTC)
+    tally = pipe.drain(key, src.search(spec.query, pipe.checkpoints.get(key), eng.window, archive=spec.archive))
+    pipe.log_run(key, "x", started, tally, src.api.usage)
+    return tally
 
 
 @task(name="collect-x-accounts", **_TASK)
@@ -158,7 +177,7 @@ def collect_x_accounts(engagement_id: str, x_base_url: str | None = None) -> Tal
     assert x is not None
     pipe = Pipeline(eng)
     src = _x_source(eng, x_base_url)
-    tally = Tally()
+    tally, started = Tally(), datetime.now(UTC)
     batch, ids = src.lookup(x.accounts)
     pipe.store(batch, tally)
     kinds = frozenset({"liking_users": "like", "reposts": "repost"}[k] for k in x.collect if k in ("liking_users", "reposts"))
@@ -180,9 +199,7 @@ def collect_x_accounts(engagement_id: str, x_base_url: str | None = None) -> Tal
                 tally.merge(pipe.drain(key, pages))
         if tally.stopped:
             break
-    missing = len(x.accounts) - len(ids)
-    if missing:
-        get_run_logger().warning("%d configured account(s) were not found on X", missing)
+    pipe.log_run("x/accounts", "x", started, tally, src.api.usage)
     return tally
 
 
@@ -197,7 +214,7 @@ def collect_facebook_pages(engagement_id: str, fb_base_url: str | None = None) -
         raise FacebookError("no Facebook credentials: set SEULA_FACEBOOK_TOKEN (or --fb-base-url for an emulator)")
     pipe = Pipeline(eng)
     src = FacebookSource(GraphApi(*make_graph(token, fb.graph_version, fb_base_url), max_throttle_wait=fb.max_throttle_wait_seconds))
-    tally = Tally()
+    tally, started = Tally(), datetime.now(UTC)
     try:
         for name in fb.pages:
             batch, page_id = src.page(name)
@@ -207,6 +224,7 @@ def collect_facebook_pages(engagement_id: str, fb_base_url: str | None = None) -
                                                   kinds=frozenset(fb.collect), engaged_posts=fb.engaged_posts_per_page)))
     except ThrottleStop as stop:
         tally.stopped = str(stop)
+    pipe.log_run("facebook/pages", "facebook", started, tally, src.api.usage)
     return tally
 
 

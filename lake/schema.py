@@ -129,7 +129,30 @@ QUARANTINE = _spec(
     subjects=(),
 )
 
-COLLECTED: dict[str, TableSpec] = {t.name: t for t in (ACCOUNTS, POSTS, FOLLOWS, INTERACTIONS, IDENTITY_INDEX, QUARANTINE)}
+# One row per collection task: what it cost and what it could not get, so a report can say
+# how complete its data are (rate-limit waits, retries, deleted/protected/suspended items).
+COLLECTION_LOG = _spec(
+    "collection_log",
+    [
+        pa.field("task", pa.string(), nullable=False),
+        pa.field("started_at", TS, nullable=False),
+        pa.field("pages", pa.int64(), nullable=False),
+        pa.field("new_rows", pa.int64(), nullable=False),
+        pa.field("requests", pa.int64(), nullable=False),
+        pa.field("retries", pa.int64(), nullable=False),
+        pa.field("rate_limit_waits", pa.int64(), nullable=False),
+        pa.field("rate_limit_seconds", pa.float64(), nullable=False),
+        pa.field("api_errors", pa.string()),  # JSON {error title or code: count}: items the API could not give
+        pa.field("stopped", pa.string()),
+        pa.field("quarantined", pa.int64(), nullable=False),
+    ],
+    key=("task", "started_at"),
+    subjects=(),
+)
+
+COLLECTED: dict[str, TableSpec] = {
+    t.name: t for t in (ACCOUNTS, POSTS, FOLLOWS, INTERACTIONS, IDENTITY_INDEX, QUARANTINE, COLLECTION_LOG)
+}
 
 
 def empty(spec: TableSpec) -> pa.Table:

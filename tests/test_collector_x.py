@@ -3,6 +3,8 @@
 from collections.abc import Iterator
 from pathlib import Path
 
+import json
+
 import pytest
 import yaml
 
@@ -206,3 +208,17 @@ def test_unreadable_page_is_quarantined_pseudonymised_and_the_run_goes_on(home: 
     assert "n_" in kept[0]["body"]
     collect_search(emu)  # the checkpoint still pointed at the page: the next run fetches it
     assert len(stored(home, "posts", "post_pid")) == expected_posts(emu)
+
+
+def test_missing_accounts_are_recorded_as_capture_gaps_not_failures(home: Path, emu: XEmulator) -> None:
+    other = engagement().model_dump(mode="json") | {"id": "gaps"}
+    other["platforms"]["x"] |= {"search": [], "accounts": ["ainovirtanen", "no_such_account_42"], "collect": ["timelines"]}
+    (home / "engagements").mkdir()
+    (home / "engagements" / "gaps.yaml").write_text(yaml.safe_dump(other))
+    from flows.collect import collect_x_accounts
+
+    tally = collect_x_accounts.fn("gaps", emu.base_url)
+    assert tally.rows.get("posts", 0) > 0
+    log = Lake(home).read("gaps", "collection_log").to_pylist()
+    assert len(log) == 1 and json.loads(log[0]["api_errors"]) == {"Not Found Error": 1}
+    assert log[0]["requests"] >= 2 and log[0]["stopped"] is None and "no_such_account_42" not in repr(log)

@@ -53,12 +53,15 @@ def _total(obj: dict, key: str) -> int | None:
     return count if isinstance(count, int) else None
 
 
-def _data(payload: Any) -> list:
+def _data(payload: Any) -> list[dict]:
     if not isinstance(payload, dict):
         raise PayloadError("response: expected an object")
     data = payload.get("data", [])
     if not isinstance(data, list):
         raise PayloadError("response.data: expected a list")
+    for i, item in enumerate(data):
+        if not isinstance(item, dict):
+            raise PayloadError(f"data[{i}]: expected an object")
     return data
 
 

@@ -117,6 +117,9 @@ def files_mentioning(lake: Lake, engagement: str, spec: schema.TableSpec, pids: 
     if spec.name == "interactions":  # others' likes and reposts of the person's posts
         con.execute("CREATE TEMP TABLE own AS SELECT unnest(?::VARCHAR[]) AS post_pid", [_own_posts(lake, engagement, pids)])
         tests.append("post_pid IN (SELECT post_pid FROM own)")
+    if not tests:
+        con.close()
+        return []  # a table that names nobody (the collection log)
     found = con.execute(
         f"SELECT DISTINCT filename FROM read_parquet(?, filename = true) WHERE {' OR '.join(tests)}", [[str(f) for f in files]]
     ).fetchall()

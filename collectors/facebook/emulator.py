@@ -32,10 +32,11 @@ from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
+from collectors.loopback import LoopbackServer
 from collectors.facebook.world import UTC, Comment, FbPost, FbWorld, Page, Reaction, build_world
 
 Json = dict[str, Any]
@@ -566,8 +567,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
 
-class FbEmulator:
+class FbEmulator(LoopbackServer):
     """Serve an :class:`FbWorld` as the Graph API on a local port (see module docstring)."""
+
+    handler = _Handler
+    thread_name = "fb-emulator"
 
     def __init__(
         self,
@@ -597,48 +601,10 @@ class FbEmulator:
         self.request_log: list[tuple[str, int]] = []
         self._api = _Api(self.world)
         self._usage = _Usage(calls_per_hour)
-        self._host, self._port = host, port
+        self._listen(host, port)
         self._faults: dict[str, deque[Fault]] = {}
         self._lock = threading.Lock()
         self._trace = itertools.count()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # lifecycle
-
-    def start(self) -> FbEmulator:
-        if self._server is not None:
-            return self
-        handler = type("Handler", (_Handler,), {"emulator": self})
-        self._server = ThreadingHTTPServer((self._host, self._port), handler)
-        self._server.daemon_threads = True
-        # A short poll interval keeps stop() fast; serve_forever checks it between polls.
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
-                                        name="fb-emulator", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = self._thread = None
-
-    def __enter__(self) -> FbEmulator:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("emulator is not running; call start() first")
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
 
     # test controls
 

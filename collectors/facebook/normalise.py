@@ -11,6 +11,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from collectors.payload import PayloadError
+from collectors.payload import field as _field
 from collectors.records import Account, Batch, Interaction, Post
 
 PLATFORM = "facebook"
@@ -21,23 +23,6 @@ POST_FIELDS = ",".join(
     + [f"reactions.type({t}).limit(0).summary(total_count).as(reactions_{t.lower()})" for t in REACTION_TYPES]
 )
 COMMENT_FIELDS = "id,message,created_time,from,parent"
-
-
-class PayloadError(ValueError):
-    """A response did not have the shape of the Graph API."""
-
-
-def _field(obj: Any, key: str, kind: type, where: str, required: bool = True) -> Any:
-    if not isinstance(obj, dict):
-        raise PayloadError(f"{where}: expected an object")
-    value = obj.get(key)
-    if value is None:
-        if required:
-            raise PayloadError(f"{where}.{key}: missing")
-        return None
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise PayloadError(f"{where}.{key}: expected {kind.__name__}")
-    return value
 
 
 def _time(value: str, where: str) -> datetime:

@@ -28,10 +28,11 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from collectors.loopback import LoopbackServer
 from collectors.x.world import UTC, Account, Post, World, build_world
 
 Json = dict[str, Any]
@@ -909,8 +910,11 @@ def _dumps(body: Json) -> bytes:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-class XEmulator:
+class XEmulator(LoopbackServer):
     """Serve a :class:`World` as the X API v2 on a local port (see module docstring)."""
+
+    handler = _Handler
+    thread_name = "x-emulator"
 
     def __init__(
         self,
@@ -932,48 +936,10 @@ class XEmulator:
             limits[key] = value
         self._limiter = _RateLimiter(limits, rate_limits_enabled)
         self._api = _Api(self.world)
-        self._host, self._port = host, port
+        self._listen(host, port)
         self._faults: dict[str, deque[Fault]] = {}
         self._lock = threading.Lock()
         self.request_log: list[tuple[str, int]] = []
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # lifecycle
-
-    def start(self) -> XEmulator:
-        if self._server is not None:
-            return self
-        handler = type("Handler", (_Handler,), {"emulator": self})
-        self._server = ThreadingHTTPServer((self._host, self._port), handler)
-        self._server.daemon_threads = True
-        # A short poll interval keeps stop() fast; serve_forever checks it between polls.
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
-                                        name="x-emulator", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = self._thread = None
-
-    def __enter__(self) -> XEmulator:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("emulator is not running; call start() first")
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
 
     # test controls
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from collectors.payload import PayloadError
+from collectors.payload import field as _get
 from collectors.records import Account, Batch, Follow, Interaction, Post
 
 PLATFORM = "x"
@@ -18,23 +20,6 @@ TWEET_FIELDS = [
 USER_FIELDS = ["created_at", "description", "location", "verified", "protected", "public_metrics"]
 EXPANSIONS = ["author_id", "entities.mentions.username", "in_reply_to_user_id", "referenced_tweets.id.author_id"]
 _SNOWFLAKE_EPOCH_MS = 1288834974657
-
-
-class PayloadError(ValueError):
-    """A response did not have the shape of the X API v2."""
-
-
-def _get(obj: Any, key: str, kind: type | tuple[type, ...], where: str, required: bool = True) -> Any:
-    if not isinstance(obj, dict):
-        raise PayloadError(f"{where}: expected an object")
-    value = obj.get(key)
-    if value is None:
-        if required:
-            raise PayloadError(f"{where}.{key}: missing")
-        return None
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is int:
-        raise PayloadError(f"{where}.{key}: expected {getattr(kind, '__name__', kind)}")
-    return value
 
 
 def _list(obj: dict, key: str, where: str) -> list:

@@ -48,7 +48,8 @@ def top_accounts(con: duckdb.DuckDBPyConnection, n: int) -> tuple[pa.Table, dict
     named = con.sql(
         """
         SELECT a.handle, a.display_name, count(*) AS posts,
-               sum(coalesce(p.like_count, 0)) AS likes, sum(coalesce(p.repost_count, 0)) AS reposts
+               CAST(sum(coalesce(p.like_count, 0)) AS BIGINT) AS likes,
+               CAST(sum(coalesce(p.repost_count, 0)) AS BIGINT) AS reposts
         FROM posts p JOIN accounts a ON a.account_pid = p.author_pid
         WHERE a.publishable
         GROUP BY a.handle, a.display_name ORDER BY posts DESC, a.handle LIMIT ?
@@ -96,16 +97,99 @@ def follow_summary(con: duckdb.DuckDBPyConnection, n: int) -> tuple[dict[str, fl
     return stats, top
 
 
-def analyse(con: duckdb.DuckDBPyConnection, n: int) -> dict[str, pa.Table]:
+def analyse(con: duckdb.DuckDBPyConnection, n: int, min_cell: int = 10) -> dict[str, pa.Table]:
     """Every standard metric, as the derived tables the report is rendered from."""
+    from analysis.network import interaction_graph, summarise
+
     named, others = top_accounts(con, n)
     graph_stats, followed = follow_summary(con, n)
+    network_stats, central = summarise(interaction_graph(con), n)
     summary = {**totals(con), **{f"graph_{k}": v for k, v in graph_stats.items()},
-               "other_accounts": others["accounts"], "other_posts": others["posts"]}
+               **{f"network_{k}": v for k, v in network_stats.items()},
+               "other_accounts": others["accounts"], "other_posts": others["posts"], "min_cell": min_cell}
     return {
+        "m_volume_platform": volume_by(con, "platform"),
+        "m_volume_lang": volume_by(con, "lang"),
+        "m_engagement_daily": engagement_over_time(con),
+        "m_top_terms": top_terms(con, n),
+        "m_hashtag_pairs": hashtag_pairs(con, n),
+        "m_share_of_voice": share_of_voice(con, min_cell),
+        "m_central_accounts": pa.Table.from_pylist(central, schema=pa.schema(
+            [("handle", pa.string()), ("pagerank", pa.float64()), ("community", pa.int64()), ("bridging_edges", pa.int64())])),
         "m_summary": pa.table({"metric": list(summary), "value": [float(v) for v in summary.values()]}),
         "m_daily_volume": daily_volume(con),
         "m_top_hashtags": top_hashtags(con, n),
         "m_top_accounts": named,
         "m_most_followed": followed,
     }
+
+
+STOP_WORDS = frozenset("""
+ja on ei se että oli kun mutta tämä tässä mitä myös kanssa sekä vai nyt jo niin kuin kaikki vielä jos
+joka ovat olla olen olet hän me te he minä sinä mä sä siitä sitä tai koska mukaan tänään huomenna
+aina vain ihan hyvä kiitos kyllä sen sitten vaan eli sekä näin onko pitää
+the a an and or but of to in on for with at by from is are was were be been it this that these those
+i you he she we they my your our their me us them not no yes so as if then than too very just can will
+about into over more most some any all what which who how when where why do does did has have had
+http https www com
+""".split())
+
+
+def volume_by(con: duckdb.DuckDBPyConnection, column: str) -> pa.Table:
+    """Posts per platform, or per language."""
+    assert column in ("platform", "lang")
+    return con.sql(f"SELECT coalesce({column}, '?') AS {column}, count(*) AS posts FROM posts GROUP BY 1 ORDER BY 2 DESC").to_arrow_table()
+
+
+def engagement_over_time(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    return con.sql(
+        """SELECT CAST(created_at AS DATE) AS day, CAST(sum(coalesce(like_count, 0)) AS BIGINT) AS likes,
+                  CAST(sum(coalesce(repost_count, 0)) AS BIGINT) AS reposts,
+                  CAST(sum(coalesce(reply_count, 0)) AS BIGINT) AS replies,
+                  CAST(sum(coalesce(quote_count, 0)) AS BIGINT) AS quotes
+           FROM posts GROUP BY 1 ORDER BY 1"""
+    ).to_arrow_table()
+
+
+def top_terms(con: duckdb.DuckDBPyConnection, n: int) -> pa.Table:
+    """Most frequent words, without stop words, hashtags, mentions, pseudonyms or placeholders."""
+    con.register("stop_words", pa.table({"word": sorted(STOP_WORDS)}))
+    table = con.sql(
+        """SELECT word AS term, count(*) AS posts FROM (
+             SELECT DISTINCT post_pid, unnest(regexp_extract_all(lower(text), '(?:^|\\s)(\\p{L}[\\p{L}-]{2,})', 1)) AS word
+             FROM posts)
+           WHERE word NOT IN (SELECT word FROM stop_words)
+           GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT $n""",
+        params={"n": n},
+    ).to_arrow_table()
+    con.unregister("stop_words")
+    return table
+
+
+def hashtag_pairs(con: duckdb.DuckDBPyConnection, n: int) -> pa.Table:
+    """Hashtags used together in the same post."""
+    return con.sql(
+        """WITH tags AS (SELECT DISTINCT post_pid, unnest(hashtags) AS tag FROM posts)
+           SELECT a.tag AS hashtag_a, b.tag AS hashtag_b, count(*) AS posts
+           FROM tags a JOIN tags b ON a.post_pid = b.post_pid AND a.tag < b.tag
+           GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT $n""",
+        params={"n": n},
+    ).to_arrow_table()
+
+
+def share_of_voice(con: duckdb.DuckDBPyConnection, min_cell: int) -> pa.Table:
+    """Posts by party among accounts whose affiliation is manifestly public; small cells suppressed."""
+    from analysis.disclosure import suppress
+
+    rows = con.execute(
+        """SELECT f.party, count(DISTINCT f.account_pid), count(p.post_pid)
+           FROM affiliations f LEFT JOIN posts p ON p.author_pid = f.account_pid
+           GROUP BY 1 ORDER BY 1"""
+    ).fetchall() if "affiliations" in {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() UNION SELECT view_name FROM duckdb_views()").fetchall()} else []
+    accounts = suppress({party: a for party, a, _ in rows}, min_cell)
+    return pa.table({
+        "party": [r[0] for r in rows],
+        "accounts": [accounts[r[0]] for r in rows],
+        "posts": [r[2] if accounts[r[0]] is not None else None for r in rows],
+        "suppressed": [accounts[r[0]] is None for r in rows],
+    }, schema=pa.schema([("party", pa.string()), ("accounts", pa.int64()), ("posts", pa.int64()), ("suppressed", pa.bool_())]))

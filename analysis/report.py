@@ -33,7 +33,41 @@ def bars(days: list[date], values: list[int], width: int = 760, height: int = 18
     ]
 
 
-def render_html(meta: dict, tables: dict[str, pa.Table], generated_at: datetime) -> str:
+WORDS = {
+    "en": {"title": "social-media report", "posts": "posts", "accounts": "accounts", "follows": "follow edges",
+           "interactions": "interactions", "per_day": "Posts per day", "hashtags": "Top hashtags", "hashtag": "Hashtag",
+           "active": "Most active public accounts", "account": "Account", "likes": "Likes", "reposts": "Reposts",
+           "others": "Other accounts: {a} private individuals wrote {p} posts. They are not named in this report.",
+           "graph": "Follow graph", "followed": "Most-followed public accounts", "in_graph": "Followers in the graph",
+           "languages": "Posts by language", "language": "Language", "terms": "Top terms", "term": "Term",
+           "pairs": "Hashtags used together", "voice": "Share of voice by party",
+           "voice_note": "Accounts whose party affiliation is manifestly public (own profile, own statement or candidate "
+                         "register). Cells with fewer than {n} accounts are suppressed (–), with the next smallest where "
+                         "one alone could be recomputed.",
+           "party": "Party", "network": "Interaction network",
+           "network_text": "{nodes} accounts, {edges} mention/reply/quote/repost links, {c} communities (Louvain), "
+                           "{b} links between communities.",
+           "central": "Most central public accounts (PageRank)", "community": "Community", "bridging": "Links across",
+           "methods": "Methods and data protection"},
+    "fi": {"title": "sosiaalisen median raportti", "posts": "julkaisua", "accounts": "tiliä", "follows": "seuraamissuhdetta",
+           "interactions": "vuorovaikutusta", "per_day": "Julkaisuja päivittäin", "hashtags": "Yleisimmät aihetunnisteet",
+           "hashtag": "Aihetunniste", "active": "Aktiivisimmat julkiset tilit", "account": "Tili", "likes": "Tykkäykset",
+           "reposts": "Jaot", "others": "Muut tilit: {a} yksityishenkilöä kirjoitti {p} julkaisua. Heitä ei nimetä raportissa.",
+           "graph": "Seuraamisverkosto", "followed": "Seuratuimmat julkiset tilit", "in_graph": "Seuraajia verkostossa",
+           "languages": "Julkaisut kielittäin", "language": "Kieli", "terms": "Yleisimmät sanat", "term": "Sana",
+           "pairs": "Yhdessä käytetyt aihetunnisteet", "voice": "Puolueiden näkyvyys",
+           "voice_note": "Tilit, joiden puoluekanta on ilmeisen julkinen (oma profiili, oma ilmoitus tai ehdokasrekisteri). "
+                         "Alle {n} tilin solut on peitetty (–), samoin seuraavaksi pienin, jos yksittäinen solu olisi "
+                         "laskettavissa.",
+           "party": "Puolue", "network": "Vuorovaikutusverkosto",
+           "network_text": "{nodes} tiliä, {edges} mainintaa/vastausta/lainausta/jakoa, {c} yhteisöä (Louvain), "
+                           "{b} yhteyttä yhteisöjen välillä.",
+           "central": "Keskeisimmät julkiset tilit (PageRank)", "community": "Yhteisö", "bridging": "Yhteyksiä yli",
+           "methods": "Menetelmät ja tietosuoja"},
+}
+
+
+def render_html(meta: dict, tables: dict[str, pa.Table], generated_at: datetime, lang: str = "en") -> str:
     summary = dict(zip(tables["m_summary"]["metric"].to_pylist(), tables["m_summary"]["value"].to_pylist()))
     daily = tables["m_daily_volume"].to_pydict()
     return _env.get_template("report.html.j2").render(
@@ -45,5 +79,12 @@ def render_html(meta: dict, tables: dict[str, pa.Table], generated_at: datetime)
         hashtags=tables["m_top_hashtags"].to_pylist(),
         accounts=tables["m_top_accounts"].to_pylist(),
         followed=tables["m_most_followed"].to_pylist(),
+        languages=tables["m_volume_lang"].to_pylist(),
+        terms=tables["m_top_terms"].to_pylist(),
+        pairs=tables["m_hashtag_pairs"].to_pylist(),
+        voice=tables["m_share_of_voice"].to_pylist(),
+        central=tables["m_central_accounts"].to_pylist(),
+        t=WORDS[lang],
+        lang=lang,
         generated_at=generated_at,
     )

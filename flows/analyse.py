@@ -14,11 +14,11 @@ from lake.store import Lake
 
 
 @task(name="compute-metrics", persist_result=False, cache_policy=NO_CACHE)
-def compute_metrics(engagement_id: str, top_n: int) -> dict[str, int]:
+def compute_metrics(engagement_id: str, top_n: int, min_cell: int = 10) -> dict[str, int]:
     home = seula_home()
     con = connect(home, engagement_id)
     try:
-        tables = analyse(con, top_n)
+        tables = analyse(con, top_n, min_cell)
     finally:
         con.close()
     lake = Lake(home)
@@ -32,7 +32,7 @@ def analyse_engagement(engagement_id: str) -> dict[str, int]:
     """Metrics on data that every data-subject request has been applied to, first."""
     eng = config.load(engagement_id)
     apply_subject_requests()  # raises, and so stops the analysis, if a request cannot be applied
-    rows = compute_metrics(engagement_id, eng.report.top_n)
+    rows = compute_metrics(engagement_id, eng.report.top_n, eng.report.min_cell)
     refresh_catalog(seula_home())
     get_run_logger().info("metrics stored: %s", ", ".join(f"{k} ({v} rows)" for k, v in rows.items()))
     return rows

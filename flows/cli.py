@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 import flows  # noqa: F401  (sets Prefect's offline defaults before Prefect is imported)
+from analysis.package import ExportRefused
 from collectors.facebook.api import FacebookError
 from collectors.x.api import CollectorError
 from flows import config
@@ -31,7 +32,7 @@ app = typer.Typer(help="Seula: collect, sieve, store, analyse and report social-
 console = Console(soft_wrap=True)  # paths and summaries stay on one line for scripts
 err = Console(stderr=True, soft_wrap=True)
 EXPECTED = (config.ConfigError, CollectorError, FacebookError, LakeError, KeyMaterialError, CandidateRegisterError,
-            RequestError)
+            RequestError, ExportRefused)
 T = TypeVar("T")
 
 
@@ -116,11 +117,21 @@ def analyse(engagement: Engagement) -> None:
 
 
 @app.command()
-def report(engagement: Engagement) -> None:
-    """Render the HTML report from the stored metrics."""
+def report(
+    engagement: Engagement,
+    format: Annotated[str, typer.Option("--format", help="Comma-separated: html, csv, parquet, xlsx.")] = "html",
+    recipient: Annotated[list[str] | None, typer.Option(help="Who receives it (export log, Art. 19); default: the config's.")] = None,
+    lang: Annotated[str | None, typer.Option(help="fi or en (default: the config's).")] = None,
+) -> None:
+    """Apply requests, recompute the metrics, and write the report and/or data package."""
     from flows.report import export_report
 
-    console.print(str(_run(export_report, engagement)))
+    formats = [f.strip() for f in format.split(",") if f.strip()]
+    unknown = set(formats) - {"html", "csv", "parquet", "xlsx"}
+    if unknown or (lang and lang not in ("fi", "en")):
+        err.print(f"[red]error:[/red] unknown format or language: {', '.join(sorted(unknown)) or lang}")
+        raise typer.Exit(1)
+    console.print(str(_run(export_report, engagement, formats, recipient, lang)))
 
 
 @app.command()

@@ -5,9 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyarrow as pa
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from analysis.package import FORMATS as PACKAGE_FORMATS
+from analysis.package import check
+from analysis.package import write as package_write
 from analysis.report import render_html
 from flows import config
 from flows.analyse import compute_metrics
@@ -16,10 +20,27 @@ from lake.files import write_text_atomic
 from lake.exports import ExportLog
 from lake.home import reports_dir, seula_home
 from lake.store import Lake, LakeError
+from lake.subjects import EXCLUSIONS
 from privacy.keys import master_secret, rights_key
 from privacy.rights import person_ref
 
-METRICS = ("m_summary", "m_daily_volume", "m_top_hashtags", "m_top_accounts", "m_most_followed")
+METRICS = ("m_summary", "m_daily_volume", "m_top_hashtags", "m_top_accounts", "m_most_followed", "m_volume_lang",
+           "m_volume_platform", "m_engagement_daily", "m_top_terms", "m_hashtag_pairs", "m_share_of_voice",
+           "m_central_accounts")
+
+
+def _checked_metrics(engagement_id: str) -> dict[str, pa.Table]:
+    """The metric tables, each checked for what must never leave (see ``analysis.package.check``)."""
+    lake = Lake(seula_home())
+    try:
+        tables = {name: lake.read(engagement_id, name) for name in METRICS}
+    except LakeError:
+        raise LakeError(f"no metrics for {engagement_id!r} yet: run `seula analyse {engagement_id}` first") from None
+    accounts = lake.read(engagement_id, "accounts").select(["handle", "display_name", "publishable"]).to_pylist()
+    publishable = {v for a in accounts if a["publishable"] for v in (a["handle"], a["display_name"]) if v}
+    excluded = set(lake.read(engagement_id, "exclusions", EXCLUSIONS)["pid"].to_pylist())
+    check(tables, publishable, excluded)
+    return tables
 
 
 def _meta(eng: config.Engagement) -> dict:
@@ -32,32 +53,46 @@ def _meta(eng: config.Engagement) -> dict:
 
 
 @task(name="render-html", persist_result=False, cache_policy=NO_CACHE)
-def render_report(engagement_id: str) -> Path:
+def render_report(engagement_id: str, lang: str | None = None) -> Path:
     eng = config.load(engagement_id)
-    home = seula_home()
-    lake = Lake(home)
-    try:
-        tables = {name: lake.read(engagement_id, name) for name in METRICS}
-    except LakeError:
-        raise LakeError(f"no metrics for {engagement_id!r} yet: run `seula analyse {engagement_id}` first") from None
+    tables = _checked_metrics(engagement_id)
     now = datetime.now(UTC)
-    out = reports_dir(home, engagement_id) / f"report-{now:%Y%m%dT%H%M%S}.html"
-    write_text_atomic(render_html(_meta(eng), tables, now), out)
+    out = reports_dir(seula_home(), engagement_id) / f"report-{now:%Y%m%dT%H%M%S}.html"
+    write_text_atomic(render_html(_meta(eng), tables, now, lang or eng.report.language), out)
     return out
 
 
+@task(name="write-data-package", persist_result=False, cache_policy=NO_CACHE)
+def write_package(engagement_id: str, formats: list[str]) -> list[Path]:
+    eng = config.load(engagement_id)
+    tables = _checked_metrics(engagement_id)
+    now = datetime.now(UTC)
+    folder = reports_dir(seula_home(), engagement_id) / f"package-{now:%Y%m%dT%H%M%S}"
+    meta = {"engagement": eng.id, "client": eng.client, "period": f"{eng.start} – {eng.end}", "purpose": eng.purpose.value}
+    return package_write(tables, folder, formats, meta)
+
+
 @flow(name="export_report", persist_result=False)
-def export_report(engagement_id: str) -> Path:
-    """Apply every request, recompute the metrics on what remains, then render."""
+def export_report(
+    engagement_id: str, formats: list[str] | None = None, recipients: list[str] | None = None, lang: str | None = None,
+) -> Path:
+    """Apply every request, recompute the metrics on what remains, then render and package."""
     apply_subject_requests()
-    compute_metrics(engagement_id, config.load(engagement_id).report.top_n)
-    path = render_report(engagement_id)
-    log_export(engagement_id, [path])
-    get_run_logger().info("report written to %s", path)
-    return path
+    eng = config.load(engagement_id)
+    compute_metrics(engagement_id, eng.report.top_n, eng.report.min_cell)
+    formats = formats or ["html"]
+    files: list[Path] = []
+    if "html" in formats:
+        files.append(render_report(engagement_id, lang))
+    data = [f for f in formats if f in PACKAGE_FORMATS]
+    if data:
+        files += write_package(engagement_id, data)
+    log_export(engagement_id, files, recipients)
+    get_run_logger().info("export written: %s", ", ".join(f.name for f in files))
+    return files[0]
 
 
-def log_export(engagement_id: str, files: list[Path]) -> None:
+def log_export(engagement_id: str, files: list[Path], recipients: list[str] | None = None) -> None:
     """Record who receives the files and which people they name (publishable accounts only)."""
     eng = config.load(engagement_id)
     home = seula_home()
@@ -66,4 +101,4 @@ def log_export(engagement_id: str, files: list[Path]) -> None:
     accounts = lake.read(engagement_id, "accounts").select(["account_pid", "handle"]).to_pylist()
     key = rights_key(master_secret(home))
     people = sorted({person_ref(key, engagement_id, a["account_pid"]) for a in accounts if a["handle"] in named})
-    ExportLog(home).record(engagement_id, [r.name for r in eng.report.recipients], files, people)
+    ExportLog(home).record(engagement_id, recipients or [r.name for r in eng.report.recipients], files, people)

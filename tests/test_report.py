@@ -1,0 +1,90 @@
+"""Analysis and client outputs: numbers equal the lake, networks, disclosure control, safe packages."""
+
+import hashlib
+import json
+from pathlib import Path
+
+import networkx as nx
+import pyarrow as pa
+import pytest
+from openpyxl import load_workbook
+
+from analysis.disclosure import suppress
+from analysis.network import summarise
+from analysis.package import ExportRefused, check
+from collectors.x.emulator import XEmulator
+from flows.analyse import compute_metrics
+from flows.demo import DEMO_RATE_LIMITS
+from flows.report import render_report, write_package
+from lake.catalog import connect
+from lake.store import Lake
+from tests.test_rights import collect
+
+
+@pytest.fixture
+def analysed(home: Path) -> Path:
+    with XEmulator(rate_limits=DEMO_RATE_LIMITS) as emu:
+        collect("sample", emu)
+    compute_metrics.fn("sample", 10, 3)
+    return home
+
+
+def test_report_numbers_equal_the_lake(analysed: Path) -> None:
+    con = connect(analysed, "sample")
+    posts = con.execute("SELECT count(*) FROM posts").fetchall()[0][0]
+    top_tag = con.execute("SELECT t, count(*) c FROM (SELECT unnest(hashtags) t FROM posts) GROUP BY t ORDER BY c DESC, t LIMIT 1").fetchall()[0]
+    by_lang = dict(con.execute("SELECT lang, count(*) FROM posts GROUP BY lang").fetchall())
+    con.close()
+    lake = Lake(analysed)
+    summary = dict(zip(*(lake.read("sample", "m_summary")[c].to_pylist() for c in ("metric", "value"))))
+    assert summary["posts"] == posts
+    assert lake.read("sample", "m_top_hashtags").to_pylist()[0] == {"hashtag": top_tag[0], "posts": top_tag[1]}
+    assert {r["lang"]: r["posts"] for r in lake.read("sample", "m_volume_lang").to_pylist()} == by_lang
+    html = render_report.fn("sample", "en").read_text()
+    assert f"<b>{posts}</b>posts" in html and f"#{top_tag[0]}" in html
+    assert "Share of voice by party" in html and "Interaction network" in html
+    assert "Julkaisuja päivittäin" in render_report.fn("sample", "fi").read_text()
+
+
+def test_pagerank_and_communities_of_a_known_graph() -> None:
+    graph = nx.DiGraph()
+    graph.add_weighted_edges_from([("a", "b", 1), ("b", "c", 1), ("c", "a", 1), ("x", "y", 1), ("y", "x", 1), ("c", "x", 1)])
+    for node in graph.nodes:
+        graph.nodes[node].update(label=node, publishable=True)
+    stats, top = summarise(graph, 5)
+    expected = nx.pagerank(graph, weight="weight")
+    assert {r["handle"]: r["pagerank"] for r in top} == {k: round(v, 6) for k, v in expected.items()}
+    assert stats == {"nodes": 5, "edges": 6, "communities": 2, "bridge_edges": 1}
+
+
+def test_small_cells_are_suppressed_with_their_complement() -> None:
+    assert suppress({"KOK": 12, "SDP": 3, "PS": 20}, 10) == {"KOK": None, "SDP": None, "PS": 20}
+    assert suppress({"KOK": 12, "SDP": 3, "PS": 4}, 10) == {"KOK": 12, "SDP": None, "PS": None}
+    assert suppress({"KOK": 12}, 10) == {"KOK": 12}
+
+
+def test_party_breakdown_in_the_lake_is_suppressed(analysed: Path) -> None:
+    rows = Lake(analysed).read("sample", "m_share_of_voice").to_pylist()
+    assert rows and all((r["accounts"] is None) == r["suppressed"] for r in rows)
+    assert all(r["accounts"] is None or r["accounts"] >= 3 for r in rows)
+    assert sum(r["suppressed"] for r in rows) != 1  # never a lone hidden cell
+
+
+def test_data_package_with_manifest(analysed: Path) -> None:
+    files = write_package.fn("sample", ["csv", "parquet", "xlsx"])
+    folder = files[0].parent
+    manifest = json.loads((folder / "manifest.json").read_text())
+    for name, digest in manifest["files"].items():
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
+    assert manifest["tables"]["m_top_hashtags"]["rows"] == Lake(analysed).read("sample", "m_top_hashtags").num_rows
+    book = load_workbook(folder / "tables.xlsx")
+    assert "m_top_accounts" in book.sheetnames and manifest["seula_version"]
+
+
+def test_exports_refuse_private_names_and_excluded_people() -> None:
+    ok = {"m_top_accounts": pa.table({"handle": ["public_org"], "display_name": ["Public Org"]})}
+    check(ok, {"public_org", "Public Org"}, set())
+    with pytest.raises(ExportRefused, match="m_top_accounts.handle: 1 value"):
+        check({"m_top_accounts": pa.table({"handle": ["private_person"]})}, {"public_org"}, set())
+    with pytest.raises(ExportRefused, match="excluded"):
+        check({"m_x": pa.table({"pid": ["u_" + "a" * 20]})}, set(), {"u_" + "a" * 20})

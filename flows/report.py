@@ -9,6 +9,8 @@ import pyarrow as pa
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from analysis.network import export as export_graph
+from analysis.network import interaction_graph
 from analysis.package import FORMATS as PACKAGE_FORMATS
 from analysis.package import check
 from analysis.package import write as package_write
@@ -17,6 +19,7 @@ from flows import config
 from flows.analyse import compute_metrics
 from flows.rights import apply_subject_requests
 from lake.files import write_text_atomic
+from lake.catalog import connect
 from lake.exports import ExportLog
 from lake.home import reports_dir, seula_home
 from lake.store import Lake, LakeError
@@ -24,6 +27,7 @@ from lake.subjects import EXCLUSIONS
 from privacy.keys import master_secret, rights_key
 from privacy.rights import person_ref
 
+GRAPH_FORMATS = ("gexf", "graphml")  # node labels: handles of publishable accounts, pseudonyms otherwise
 METRICS = ("m_summary", "m_daily_volume", "m_top_hashtags", "m_top_accounts", "m_most_followed", "m_volume_lang",
            "m_volume_platform", "m_engagement_daily", "m_top_terms", "m_hashtag_pairs", "m_share_of_voice",
            "m_central_accounts")
@@ -69,7 +73,15 @@ def write_package(engagement_id: str, formats: list[str]) -> list[Path]:
     now = datetime.now(UTC)
     folder = reports_dir(seula_home(), engagement_id) / f"package-{now:%Y%m%dT%H%M%S}"
     meta = {"engagement": eng.id, "client": eng.client, "period": f"{eng.start} – {eng.end}", "purpose": eng.purpose.value}
-    return package_write(tables, folder, formats, meta)
+    files = package_write(tables, folder, [f for f in formats if f in PACKAGE_FORMATS], meta)
+    for suffix in (f for f in formats if f in GRAPH_FORMATS):
+        con = connect(seula_home(), engagement_id)  # views: restricted people are already left out
+        try:
+            graph = interaction_graph(con)
+        finally:
+            con.close()
+        files.append(export_graph(graph, folder / f"interactions.{suffix}"))
+    return files
 
 
 @flow(name="export_report", persist_result=False)
@@ -84,7 +96,7 @@ def export_report(
     files: list[Path] = []
     if "html" in formats:
         files.append(render_report(engagement_id, lang))
-    data = [f for f in formats if f in PACKAGE_FORMATS]
+    data = [f for f in formats if f in PACKAGE_FORMATS or f in GRAPH_FORMATS]
     if data:
         files += write_package(engagement_id, data)
     log_export(engagement_id, files, recipients)

@@ -88,3 +88,13 @@ def test_exports_refuse_private_names_and_excluded_people() -> None:
         check({"m_top_accounts": pa.table({"handle": ["private_person"]})}, {"public_org"}, set())
     with pytest.raises(ExportRefused, match="excluded"):
         check({"m_x": pa.table({"pid": ["u_" + "a" * 20]})}, set(), {"u_" + "a" * 20})
+
+
+def test_network_export_labels_only_publishable_people_in_clear(analysed: Path) -> None:
+    files = write_package.fn("sample", ["gexf"])
+    graph = nx.read_gexf(files[-1])
+    accounts = Lake(analysed).read("sample", "accounts").to_pylist()
+    public = {a["handle"] for a in accounts if a["publishable"]}
+    labels = {data["label"] for _, data in graph.nodes(data=True)}
+    assert labels & public
+    assert all(label in public or label.startswith(("u_", "h_")) for label in labels)

@@ -4,7 +4,25 @@ from __future__ import annotations
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Self
+from typing import Any, Self
+
+
+class EmulatorHandler(BaseHTTPRequestHandler):
+    """What both emulators' request handlers share: keep-alive like the real APIs, quiet."""
+
+    protocol_version = "HTTP/1.1"  # keep-alive, like the real API
+    sys_version = ""
+    timeout = 30  # idle keep-alive connections must not pin threads forever
+    # Headers and body go out in separate writes; without TCP_NODELAY, Nagle plus
+    # delayed ACKs would add ~40 ms to every keep-alive response.
+    disable_nagle_algorithm = True
+    emulator: Any  # set on a per-emulator subclass by LoopbackServer.start
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+        self.emulator._serve(self)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass  # silence per-request stderr lines; the emulators keep a request_log
 
 
 class LoopbackServer:

@@ -32,11 +32,10 @@ from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
-from collectors.loopback import LoopbackServer
+from collectors.loopback import EmulatorHandler, LoopbackServer
 from collectors.facebook.world import UTC, Comment, FbPost, FbWorld, Page, Reaction, build_world
 
 Json = dict[str, Any]
@@ -534,21 +533,9 @@ class _Usage:
 
 # --- HTTP ----------------------------------------------------------------------
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, like the real API
+class _Handler(EmulatorHandler):
     server_version = "fb_emulator"
-    sys_version = ""
-    timeout = 30  # idle keep-alive connections must not pin threads forever
-    # Headers and body go out in separate writes; without TCP_NODELAY, Nagle plus
-    # delayed ACKs would add ~40 ms to every keep-alive response.
-    disable_nagle_algorithm = True
-    emulator: FbEmulator  # set on a per-emulator subclass
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
-        self.emulator._serve(self)
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        pass  # silence per-request stderr lines; see FbEmulator.request_log
+    emulator: FbEmulator
 
     def send_body(self, status: int, body: bytes, headers: dict[str, str],
                   content_type: str) -> None:

@@ -28,11 +28,10 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from collectors.loopback import LoopbackServer
+from collectors.loopback import EmulatorHandler, LoopbackServer
 from collectors.x.world import UTC, Account, Post, World, build_world
 
 Json = dict[str, Any]
@@ -874,21 +873,9 @@ class _RateLimiter:
 
 # --- HTTP ----------------------------------------------------------------------
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, like the real API
+class _Handler(EmulatorHandler):
     server_version = "tsa_emulator"
-    sys_version = ""
-    timeout = 30  # idle keep-alive connections must not pin threads forever
-    # Headers and body go out in separate writes; without TCP_NODELAY, Nagle plus
-    # delayed ACKs would add ~40 ms to every keep-alive response.
-    disable_nagle_algorithm = True
-    emulator: XEmulator  # set on a per-emulator subclass
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
-        self.emulator._serve(self)
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        pass  # silence per-request stderr lines; see XEmulator.request_log
+    emulator: XEmulator
 
     def send_json(self, status: int, body: bytes, headers: dict[str, str]) -> None:
         self.send_response(status)

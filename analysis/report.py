@@ -48,7 +48,14 @@ WORDS = {
            "network_text": "{nodes} accounts, {edges} mention/reply/quote/repost links, {c} communities (Louvain), "
                            "{b} links between communities.",
            "central": "Most central public accounts (PageRank)", "community": "Community", "bridging": "Links across",
-           "methods": "Methods and data protection"},
+           "methods": "Methods and data protection",
+           "collected": "Data were collected from public platform APIs for the period {start} – {end}",
+           "searches": "with the searches", "timelines": "and the timelines of {n} public accounts", "basis": "Legal basis",
+           "protection": "Only public accounts on the engagement's publication list or in its candidate register ({p} "
+                         "accounts) are named. The other {q} accounts are replaced by keyed pseudonyms; e-mail addresses, "
+                         "phone numbers, identity codes, bank accounts and card numbers in texts are removed before "
+                         "storage; data-subject requests are applied before every analysis. Data are kept for {days} days "
+                         "after the engagement ends."},
     "fi": {"title": "sosiaalisen median raportti", "posts": "julkaisua", "accounts": "tiliä", "follows": "seuraamissuhdetta",
            "interactions": "vuorovaikutusta", "per_day": "Julkaisuja päivittäin", "hashtags": "Yleisimmät aihetunnisteet",
            "hashtag": "Aihetunniste", "active": "Aktiivisimmat julkiset tilit", "account": "Tili", "likes": "Tykkäykset",
@@ -63,7 +70,14 @@ WORDS = {
            "network_text": "{nodes} tiliä, {edges} mainintaa/vastausta/lainausta/jakoa, {c} yhteisöä (Louvain), "
                            "{b} yhteyttä yhteisöjen välillä.",
            "central": "Keskeisimmät julkiset tilit (PageRank)", "community": "Yhteisö", "bridging": "Yhteyksiä yli",
-           "methods": "Menetelmät ja tietosuoja"},
+           "methods": "Menetelmät ja tietosuoja",
+           "collected": "Aineisto kerättiin palvelujen julkisista rajapinnoista ajalta {start} – {end}",
+           "searches": "hauilla", "timelines": "sekä {n} julkisen tilin aikajanoilta", "basis": "Käsittelyperuste",
+           "protection": "Nimeltä mainitaan vain toimeksiannon julkaisulistalla tai ehdokasrekisterissä olevat julkiset "
+                         "tilit ({p} tiliä). Muut {q} tiliä on korvattu avainnetuilla pseudonyymeillä; sähköpostiosoitteet, "
+                         "puhelinnumerot, henkilötunnukset, tilinumerot ja korttinumerot poistetaan teksteistä ennen "
+                         "tallennusta; rekisteröityjen pyynnöt toteutetaan ennen jokaista analyysiä. Tietoja säilytetään "
+                         "{days} päivää toimeksiannon päättymisen jälkeen."},
 }
 
 

@@ -98,3 +98,10 @@ def test_network_export_labels_only_publishable_people_in_clear(analysed: Path) 
     labels = {data["label"] for _, data in graph.nodes(data=True)}
     assert labels & public
     assert all(label in public or label.startswith(("u_", "h_")) for label in labels)
+
+
+def test_methods_section_in_both_languages(analysed: Path) -> None:
+    fi = render_report.fn("sample", "fi").read_text()
+    en = render_report.fn("sample", "en").read_text()
+    assert "Menetelmät ja tietosuoja" in fi and "avainnetuilla pseudonyymeillä" in fi and "365 päivää" in fi
+    assert "keyed pseudonyms" in en and "#vaalit OR #eduskunta" in en

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from collectors.facebook.api import FacebookError, GraphApi, ThrottleStop, make_graph
+from collectors.facebook.api import FacebookError, GraphApi, MalformedPage, ThrottleStop, make_graph
 from collectors.facebook.source import FacebookSource
 from collectors.records import Batch
 from collectors.x.api import CollectorError, MalformedResponse, RateLimitStop, XApi, make_client
@@ -114,11 +114,12 @@ class Pipeline:
                 self.checkpoints.put(source, state)
         except RateLimitStop as stop:
             tally.stopped = str(stop)
-        except MalformedResponse as bad:
+        except (MalformedResponse, MalformedPage) as bad:
             # Kept aside, pseudonymised, with its error; the checkpoint still points at this page,
             # so the next run asks for it again. The other sources go on.
-            body = self.sieve.quarantined("x", bad.body)  # MalformedResponse is the X collector's
-            row = {"engagement": self.eng.id, "platform": "x", "endpoint": str(bad).split(":")[0], "query": None,
+            platform = "facebook" if isinstance(bad, MalformedPage) else "x"
+            body = self.sieve.quarantined(platform, bad.body)
+            row = {"engagement": self.eng.id, "platform": platform, "endpoint": str(bad).split(":")[0], "query": None,
                    "collected_at": datetime.now(UTC), "page_hash": hashlib.sha256(f"{source}{bad.body}".encode()).hexdigest(),
                    "source": source, "error": str(bad), "body": body}
             self.lake.append(self.eng.id, schema.QUARANTINE, schema.conform(schema.QUARANTINE, [row]))

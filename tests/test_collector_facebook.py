@@ -132,3 +132,16 @@ def test_interrupted_run_resumes_without_duplicates(fb_home: Path, emu: FbEmulat
     own = [p for p in emu.world.posts if p.page_id == page_id]
     expected = len(own) + len([c for c in emu.world.comments if c.post_id in {p.id for p in own}])
     assert len(posts) == len(set(posts)) == expected > collected
+
+
+def test_unreadable_posts_page_is_quarantined(fb_home: Path, emu: FbEmulator) -> None:
+    emu.inject("posts", "truncated")
+    tally = collect_facebook_pages.fn("fb", emu.base_url)
+    assert tally.quarantined == ["posts: Facebook sent a body that is not valid JSON"]
+    kept = Lake(fb_home).read("fb", "quarantine").to_pylist()
+    assert len(kept) == 1 and kept[0]["platform"] == "facebook"
+    assert not [u.id for u in emu.world.users.values() if u.id in (kept[0]["body"] or "")]
+    collect_facebook_pages.fn("fb", emu.base_url)  # the checkpoint still points at the page
+    own = [p for p in emu.world.posts if p.page_id == emu.world.page(PAGE).id]
+    posts = Lake(fb_home).read("fb", "posts").to_pylist()
+    assert sum(1 for p in posts if p["reply_to_post_pid"] is None) == len(own)

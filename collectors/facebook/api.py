@@ -31,6 +31,14 @@ class FacebookError(Exception):
     """A collection from Facebook could not go on; one safe line (no token, no personal data)."""
 
 
+class MalformedPage(FacebookError):
+    """Facebook answered with a body that is not the JSON it promises; ``body`` is kept for quarantine."""
+
+    def __init__(self, message: str, body: str = "") -> None:
+        super().__init__(message)
+        self.body = body[:200_000]
+
+
 class ThrottleStop(FacebookError):
     """Facebook asks for a longer pause than the engagement allows: stop now, resume later."""
 
@@ -41,6 +49,7 @@ class _Transport(HTTPAdapter):
         self.base_url = base_url.rstrip("/") if base_url else None
         self.timeout = timeout
         self.last_headers: dict[str, str] = {}
+        self.last_body = ""
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         if self.base_url and request.url and request.url.startswith(GRAPH_HOST):
@@ -48,6 +57,7 @@ class _Transport(HTTPAdapter):
         kwargs["timeout"] = kwargs.get("timeout") or self.timeout
         response = super().send(request, **kwargs)
         self.last_headers = dict(response.headers)
+        self.last_body = response.text  # the SDK does not keep it; quarantine needs it
         return response
 
 
@@ -127,7 +137,7 @@ class GraphApi:
                     raise FacebookError(f"{what}: the Facebook access token is expired or invalid (code {code}); "
                                         "renew SEULA_FACEBOOK_TOKEN") from None
                 if code is None and str(exc).startswith("Maintype"):  # the SDK's word for a non-JSON body
-                    raise FacebookError(f"{what}: Facebook sent a body that is not JSON") from None
+                    raise MalformedPage(f"{what}: Facebook sent a body that is not JSON", self.transport.last_body) from None
                 if code in (1, 2):  # "unknown error" / "service temporarily unavailable": transient
                     attempt = self._retry(what, attempt, f"code {code}")
                     continue
@@ -137,7 +147,7 @@ class GraphApi:
                 attempt = self._retry(what, attempt, type(exc).__name__)
                 continue
             except ValueError:  # the SDK's response.json() on a cut or broken body
-                raise FacebookError(f"{what}: Facebook sent a body that is not valid JSON") from None
+                raise MalformedPage(f"{what}: Facebook sent a body that is not valid JSON", self.transport.last_body) from None
             if not isinstance(result, dict):
                 raise FacebookError(f"{what}: Facebook sent JSON that is not an object")
             return result

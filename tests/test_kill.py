@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from collectors.x.emulator import XEmulator
 from flows.demo import DEMO_RATE_LIMITS
@@ -19,17 +20,17 @@ KEYS = {"posts": "post_pid", "accounts": "account_pid", "follows": "follower_pid
         "interactions": "kind || actor_pid || post_pid || coalesce(target_account_pid, '')"}
 
 
-def start(home: Path, url: str) -> subprocess.Popen:
+def start(home: Path, url: str, engagement: str = "sample", flag: str = "--x-base-url") -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SEULA_"))}
     env |= {"SEULA_HOME": str(home), "SEULA_MASTER_KEY": "kill-test-master-key-" + "x" * 32}
-    return subprocess.Popen([SEULA, "collect", "sample", "--x-base-url", url], cwd=home, env=env,
+    return subprocess.Popen([SEULA, "collect", engagement, flag, url], cwd=home, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def keys(home: Path) -> dict[str, list[str]]:
+def keys(home: Path, engagement: str = "sample") -> dict[str, list[str]]:
     out = {}
     for table, key in KEYS.items():
-        folder = home / "lake" / "sample" / table
+        folder = home / "lake" / engagement / table
         if not list(folder.glob("part-*.parquet")):
             out[table] = []
             continue
@@ -60,3 +61,32 @@ def test_sigkill_mid_collection_then_resume_equals_uninterrupted(tmp_path: Path)
     after, expected = keys(killed), keys(clean)
     assert after == expected
     assert all(len(v) == len(set(v)) for v in after.values())
+
+
+@pytest.mark.slow
+def test_sigkill_mid_facebook_collection_then_resume_equals_uninterrupted(tmp_path: Path) -> None:
+    from collectors.facebook.emulator import FbEmulator
+    from flows import config
+
+    eng = config.load("sample").model_dump(mode="json")
+    eng.update(id="fb", platforms={"facebook": {"pages": ["demouutiset", "ilmastofoorumi", "helsinkidemo"]}},
+               publishable={"handles": ["demouutiset", "ilmastofoorumi", "helsinkidemo"]})
+    killed, clean = tmp_path / "killed", tmp_path / "clean"
+    for home in (killed, clean):
+        (home / "engagements").mkdir(parents=True)
+        (home / "engagements" / "fb.yaml").write_text(yaml.safe_dump(eng))
+    with FbEmulator(calls_per_hour=1_000_000) as emu:  # the app-usage budget is not what this tests
+        proc = start(killed, emu.base_url, "fb", "--fb-base-url")
+        deadline = time.monotonic() + 120
+        posts = killed / "lake" / "fb" / "posts"
+        while time.monotonic() < deadline and len(list(posts.glob("part-*.parquet"))) < 2:
+            time.sleep(0.01)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert proc.returncode == -signal.SIGKILL
+        assert keys(killed, "fb")["posts"] and not list(killed.rglob("*.tmp"))
+        for home in (killed, clean):
+            run = start(home, emu.base_url, "fb", "--fb-base-url")
+            assert run.wait(timeout=300) == 0, run.stderr.read()[-2000:]  # type: ignore[union-attr]
+    after, expected = keys(killed, "fb"), keys(clean, "fb")
+    assert after == expected and all(len(v) == len(set(v)) for v in after.values())

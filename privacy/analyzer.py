@@ -10,7 +10,6 @@ findings. ``SEULA_SPACY_MODELS=blank`` forces the blank pipelines.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import spacy
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry

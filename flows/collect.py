@@ -13,9 +13,11 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from collectors.facebook.api import FacebookError, GraphApi, MalformedPage, ThrottleStop, make_graph
+from collectors.facebook.api import Usage as GraphUsage
 from collectors.facebook.source import FacebookSource
 from collectors.records import Batch
 from collectors.x.api import CollectorError, MalformedResponse, RateLimitStop, XApi, make_client
+from collectors.x.api import Usage as XUsage
 from collectors.x.source import State, XSource
 from flows import config, ui
 from lake import schema
@@ -90,18 +92,15 @@ class Pipeline:
         tally.publishable |= result.publishable
         tally.pages += 1
 
-    def log_run(self, task: str, platform: str, started: datetime, tally: Tally, usage: object) -> None:
+    def log_run(self, task: str, platform: str, started: datetime, tally: Tally, usage: XUsage | GraphUsage) -> None:
         """Record what a collection task cost and missed (see ``schema.COLLECTION_LOG``)."""
-        errors = getattr(usage, "api_errors", None) or getattr(usage, "errors", None) or {}
         row = {
             "engagement": self.eng.id, "platform": platform, "endpoint": task, "query": None,
             "collected_at": datetime.now(UTC), "task": task, "started_at": started, "pages": tally.pages,
-            "new_rows": sum(tally.rows.values()), "requests": getattr(usage, "requests", 0),
-            "retries": getattr(usage, "retries", 0),
-            "rate_limit_waits": getattr(usage, "rate_limit_waits", getattr(usage, "throttle_waits", 0)),
-            "rate_limit_seconds": float(getattr(usage, "rate_limit_seconds", getattr(usage, "throttle_seconds", 0.0))),
-            "api_errors": json.dumps(errors, sort_keys=True) if errors else None, "stopped": tally.stopped,
-            "quarantined": len(tally.quarantined),
+            "new_rows": sum(tally.rows.values()), "requests": usage.requests, "retries": usage.retries,
+            "rate_limit_waits": usage.rate_limit_waits, "rate_limit_seconds": float(usage.rate_limit_seconds),
+            "api_errors": json.dumps(usage.api_errors, sort_keys=True) if usage.api_errors else None,
+            "stopped": tally.stopped, "quarantined": len(tally.quarantined),
         }
         self.lake.append(self.eng.id, schema.COLLECTION_LOG, schema.conform(schema.COLLECTION_LOG, [row]))
 

@@ -92,11 +92,13 @@ def app_usage(headers: dict[str, str]) -> float:
 
 @dataclass
 class Usage:
+    """The same figures as the X collector's ``Usage``: the collection log reads either."""
+
     requests: int = 0
     retries: int = 0
-    throttle_waits: int = 0
-    throttle_seconds: float = 0.0
-    errors: dict[str, int] = field(default_factory=dict)
+    rate_limit_waits: int = 0  # throttling waits
+    rate_limit_seconds: float = 0.0
+    api_errors: dict[str, int] = field(default_factory=dict)
 
 
 class GraphApi:
@@ -112,8 +114,8 @@ class GraphApi:
     def _wait(self, what: str, seconds: float) -> None:
         if seconds > self.max_throttle_wait:
             raise ThrottleStop(f"{what}: Facebook throttled the app for {seconds / 60:.0f} min; run again after that")
-        self.usage.throttle_waits += 1
-        self.usage.throttle_seconds += seconds
+        self.usage.rate_limit_waits += 1
+        self.usage.rate_limit_seconds += seconds
         log.info("%s: throttled, waiting %.0f s", what, seconds)
         self.sleep(seconds)
         self.transport.last_headers = {}  # those figures are from before the pause
@@ -141,7 +143,7 @@ class GraphApi:
                 if code in (1, 2):  # "unknown error" / "service temporarily unavailable": transient
                     attempt = self._retry(what, attempt, f"code {code}")
                     continue
-                self.usage.errors[str(code)] = self.usage.errors.get(str(code), 0) + 1
+                self.usage.api_errors[str(code)] = self.usage.api_errors.get(str(code), 0) + 1
                 raise FacebookError(f"{what}: Facebook refused the request (code {code}: {_type(exc)})") from None
             except (requests.ConnectionError, requests.Timeout) as exc:
                 attempt = self._retry(what, attempt, type(exc).__name__)

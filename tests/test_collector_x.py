@@ -106,14 +106,20 @@ def test_retries_are_bounded(home: Path, emu: XEmulator) -> None:
         collect_search(emu, max_retries=2)
 
 
-def test_malformed_page_is_a_clear_error_and_loses_nothing(home: Path, emu: XEmulator) -> None:
-    eng = engagement()
-    pipe = Pipeline(eng)
-    pages = source(emu).search(QUERY, {}, eng.window)
-    batch, state = next(pages)
+def first_page_stored(emu: XEmulator) -> tuple[Pipeline, Iterator]:
+    """A search whose first page is stored and checkpointed; returns the pipeline and the rest."""
     from flows.collect import Tally
+
+    pipe = Pipeline(engagement())
+    pages = source(emu).search(QUERY, {}, engagement().window)
+    batch, state = next(pages)
     pipe.store(batch, Tally())
     pipe.checkpoints.put("x/search/0", state)
+    return pipe, pages
+
+
+def test_malformed_page_is_a_clear_error_and_loses_nothing(home: Path, emu: XEmulator) -> None:
+    _, pages = first_page_stored(emu)
     first = stored(home, "posts", "post_pid")
     emu.inject("search_recent", "truncated")
     with pytest.raises(MalformedResponse, match="^search_recent: the X API sent a body that is not valid JSON$"):
@@ -190,16 +196,9 @@ def test_invariant2_two_engagements_never_share_a_pseudonym(home: Path, emu: XEm
 
 
 def test_unreadable_page_is_quarantined_pseudonymised_and_the_run_goes_on(home: Path, emu: XEmulator) -> None:
-    eng = engagement()
-    pipe = Pipeline(eng)
-    pages = source(emu).search(QUERY, {}, eng.window)
-    from flows.collect import Tally
-
-    batch, state = next(pages)
-    pipe.store(batch, Tally())
-    pipe.checkpoints.put("x/search/0", state)
+    pipe, _ = first_page_stored(emu)
     emu.inject("search_recent", "truncated")
-    tally = pipe.drain("x/search/0", source(emu).search(QUERY, pipe.checkpoints.get("x/search/0"), eng.window))
+    tally = pipe.drain("x/search/0", source(emu).search(QUERY, pipe.checkpoints.get("x/search/0"), engagement().window))
     assert tally.quarantined == ["search_recent: the X API sent a body that is not valid JSON"]
     kept = Lake(home).read("sample", "quarantine").to_pylist()
     assert len(kept) == 1 and kept[0]["error"] == tally.quarantined[0]

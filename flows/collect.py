@@ -70,6 +70,9 @@ class Pipeline:
         self.eng = eng
         self.lake = Lake(home)
         self.checkpoints = Checkpoints(home, eng.id)
+        # A collection killed mid-write (SIGKILL) leaves temporaries: clear them before going on.
+        self.lake.sweep_temps(eng.id)
+        self.checkpoints.sweep_temps()
         master = master_secret(home, create=_demo_key_allowed())
         key = engagement_key(master, eng.id)
         index = self.lake.read(eng.id, "identity_index", schema.IDENTITY_INDEX.schema)

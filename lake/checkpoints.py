@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from lake.files import write_json_atomic
+from lake.files import sweep_temps, write_json_atomic
 from lake.home import state_dir
 from lake.store import LakeError, check_name
 
@@ -18,6 +18,9 @@ from lake.store import LakeError, check_name
 class Checkpoints:
     def __init__(self, home: Path, engagement: str) -> None:
         self.path = state_dir(home, check_name("engagement", engagement)) / "checkpoints.json"
+
+    def sweep_temps(self) -> int:
+        return sweep_temps(self.path.parent)
 
     def load(self) -> dict[str, dict[str, Any]]:
         if not self.path.exists():

@@ -52,6 +52,18 @@ def write_json_atomic(data: Any, target: Path, mode: int = 0o600) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def sweep_temps(folder: Path) -> int:
+    """Remove the half-written temporaries a killed writer left (a SIGKILL skips ``finally``).
+
+    They were never renamed into place, so no reader ever saw them; but they may hold rows
+    of a person erased since, so they must not linger. Returns how many were removed.
+    """
+    stale = [p for p in folder.rglob(".*.tmp") if p.is_file()] if folder.is_dir() else []
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return len(stale)
+
+
 @contextmanager
 def exclusive_lock(path: Path) -> Iterator[None]:
     """One writer at a time per engagement, across processes."""

@@ -13,7 +13,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from lake.files import exclusive_lock, write_parquet_atomic
+from lake.files import exclusive_lock, sweep_temps, write_parquet_atomic
 from lake.home import lake_root
 from lake.schema import TableSpec
 
@@ -102,6 +102,11 @@ class Lake:
             seen[f] = files[f]
         self._key_cache[(engagement, spec.name)] = (seen, keys)
         return keys
+
+    def sweep_temps(self, engagement: str) -> int:
+        """Clear what a killed writer left in this engagement's folder (under the writers' lock)."""
+        with exclusive_lock(self.engagement_dir(engagement) / ".lock"):
+            return sweep_temps(self.engagement_dir(engagement))
 
     def drop(self, engagement: str, table: str) -> None:
         """Remove a derived table (it is computed again when next needed)."""

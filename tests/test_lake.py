@@ -75,3 +75,15 @@ def test_checkpoints_roundtrip_and_corruption(home: Path) -> None:
     cp.path.write_text("{broken")
     with pytest.raises(LakeError, match="corrupt checkpoint"):
         cp.get("x/search/0")
+
+
+def test_temporaries_of_a_killed_writer_are_swept(home: Path) -> None:
+    lake = Lake(home)
+    lake.append("e", schema.FOLLOWS, follows(("a", "b")))
+    leftover = lake.table_dir("e", "follows") / ".part-x.parquet.deadbeef.tmp"
+    leftover.write_bytes(b"half a file")
+    cp = Checkpoints(home, "e")
+    cp.put("s", {"pending": None})
+    (cp.path.parent / ".checkpoints.json.cafe.tmp").write_text("{")
+    assert lake.sweep_temps("e") == 1 and cp.sweep_temps() == 1
+    assert not list(home.rglob("*.tmp")) and lake.read("e", "follows").num_rows == 1

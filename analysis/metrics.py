@@ -6,9 +6,13 @@ clear name of someone who is not publishable.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import duckdb
 import networkx as nx
 import pyarrow as pa
+
+from analysis.network import communities, interaction_graph, picture, summarise
 
 
 def totals(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -29,6 +33,24 @@ def totals(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 def daily_volume(con: duckdb.DuckDBPyConnection) -> pa.Table:
     return con.sql(
         "SELECT CAST(created_at AS DATE) AS day, count(*) AS posts FROM posts GROUP BY day ORDER BY day"
+    ).to_arrow_table()
+
+
+def weekly_volume(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """Posts per ISO week (starting Monday) and platform."""
+    return con.sql(
+        """SELECT CAST(date_trunc('week', created_at) AS DATE) AS week, platform, count(*) AS posts
+           FROM posts GROUP BY 1, 2 ORDER BY 1, 2"""
+    ).to_arrow_table()
+
+
+def hashtag_daily(con: duckdb.DuckDBPyConnection, n: int) -> pa.Table:
+    """Posts per day for each of the ``n`` most used hashtags."""
+    return con.sql(
+        """WITH tags AS (SELECT CAST(created_at AS DATE) AS day, unnest(hashtags) AS hashtag FROM posts),
+                top AS (SELECT hashtag FROM tags GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT $n)
+           SELECT day, hashtag, count(*) AS posts FROM tags JOIN top USING (hashtag) GROUP BY 1, 2 ORDER BY 1, 2""",
+        params={"n": n},
     ).to_arrow_table()
 
 
@@ -72,21 +94,27 @@ def follow_graph(con: duckdb.DuckDBPyConnection) -> nx.DiGraph:
     return graph
 
 
-def follow_summary(con: duckdb.DuckDBPyConnection, n: int) -> tuple[dict[str, float], pa.Table]:
-    """Size of the follow graph and its most-followed publishable accounts."""
+def follow_summary(con: duckdb.DuckDBPyConnection, n: int, seed: int = 2026) -> tuple[dict[str, float], pa.Table]:
+    """Size and communities (Louvain) of the follow graph, and its most-followed publishable accounts."""
     graph = follow_graph(con)
+    member = communities(graph, seed)
+    sizes = Counter(member.values())
     stats = {
         "nodes": graph.number_of_nodes(),
         "edges": graph.number_of_edges(),
         "density": round(nx.density(graph), 6) if graph.number_of_nodes() > 1 else 0.0,
+        "communities": len(sizes),
+        "largest_community": max(sizes.values(), default=0),
     }
-    in_degree = pa.table(
-        {"account_pid": list(graph.nodes), "followers_in_graph": [graph.in_degree(v) for v in graph.nodes]}
-    )
+    in_degree = pa.table({
+        "account_pid": list(graph.nodes),
+        "followers_in_graph": [graph.in_degree(v) for v in graph.nodes],
+        "community": [member.get(v) for v in graph.nodes],
+    }, schema=pa.schema([("account_pid", pa.string()), ("followers_in_graph", pa.int64()), ("community", pa.int64())]))
     con.register("in_degree", in_degree)
     top = con.sql(
         """
-        SELECT a.handle, a.display_name, d.followers_in_graph
+        SELECT a.handle, a.display_name, d.followers_in_graph, d.community
         FROM in_degree d JOIN (SELECT DISTINCT account_pid, handle, display_name FROM accounts WHERE publishable) a
           USING (account_pid)
         ORDER BY d.followers_in_graph DESC, a.handle LIMIT ?
@@ -99,16 +127,21 @@ def follow_summary(con: duckdb.DuckDBPyConnection, n: int) -> tuple[dict[str, fl
 
 def analyse(con: duckdb.DuckDBPyConnection, n: int, min_cell: int = 10) -> dict[str, pa.Table]:
     """Every standard metric, as the derived tables the report is rendered from."""
-    from analysis.network import interaction_graph, summarise
-
     named, others = top_accounts(con, n)
     graph_stats, followed = follow_summary(con, n)
-    network_stats, central = summarise(interaction_graph(con), n)
+    network = interaction_graph(con)
+    member = communities(network)
+    network_stats, central = summarise(network, n, member)
+    nodes, links = picture(network, member)
     summary = {**totals(con), **{f"graph_{k}": v for k, v in graph_stats.items()},
                **{f"network_{k}": v for k, v in network_stats.items()},
                "other_accounts": others["accounts"], "other_posts": others["posts"], "min_cell": min_cell}
     return {
         "m_volume_platform": volume_by(con, "platform"),
+        "m_weekly_volume": weekly_volume(con),
+        "m_hashtag_daily": hashtag_daily(con, min(n, 3)),
+        "m_network_nodes": nodes,
+        "m_network_links": links,
         "m_volume_lang": volume_by(con, "lang"),
         "m_engagement_daily": engagement_over_time(con),
         "m_top_terms": top_terms(con, n),

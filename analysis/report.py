@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 import pyarrow as pa
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from analysis import charts
+
 _env = Environment(loader=PackageLoader("analysis", "templates"), autoescape=select_autoescape(["html", "j2"]))
-
-
-@dataclass(frozen=True)
-class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
-    label: str
-    value: int
-
-
-def bars(days: list[date], values: list[int], width: int = 760, height: int = 180) -> list[Bar]:
-    """Geometry of a posts-per-day bar chart, drawn as inline SVG by the template."""
-    if not values:
-        return []
-    step = width / len(values)
-    top = max(values) or 1
-    return [
-        Bar(i * step, height - v / top * height, max(step - 1, 1), v / top * height, d.isoformat(), v)
-        for i, (d, v) in enumerate(zip(days, values))
-    ]
 
 
 WORDS = {
@@ -38,7 +17,13 @@ WORDS = {
            "interactions": "interactions", "per_day": "Posts per day", "hashtags": "Top hashtags", "hashtag": "Hashtag",
            "active": "Most active public accounts", "account": "Account", "likes": "Likes", "reposts": "Reposts",
            "others": "Other accounts: {a} private individuals wrote {p} posts. They are not named in this report.",
-           "graph": "Follow graph", "followed": "Most-followed public accounts", "in_graph": "Followers in the graph",
+           "graph": "Follow graph", "engagement": "Engagement per day", "weekly": "Posts per week and platform",
+           "week": "Week", "platform": "Platform", "tag_days": "Top hashtags per day",
+           "picture": "The {n} busiest accounts of the interaction network; colour = community, only public accounts are labelled.",
+           "graph_text": "{nodes} accounts and {edges} follow relationships (density {density}), in {c} communities (Louvain); "
+                         "the largest has {largest} accounts.",
+           "subtitle": "Engagement {id} · purpose: {purpose} · period {start} – {end} · generated {at}",
+           "none": "No data.", "kinds": {"likes": "likes", "reposts": "reposts", "replies": "replies", "quotes": "quotes"}, "followed": "Most-followed public accounts", "in_graph": "Followers in the graph",
            "languages": "Posts by language", "language": "Language", "terms": "Top terms", "term": "Term",
            "pairs": "Hashtags used together", "voice": "Share of voice by party",
            "voice_note": "Accounts whose party affiliation is manifestly public (own profile, own statement or candidate "
@@ -60,7 +45,13 @@ WORDS = {
            "interactions": "vuorovaikutusta", "per_day": "Julkaisuja päivittäin", "hashtags": "Yleisimmät aihetunnisteet",
            "hashtag": "Aihetunniste", "active": "Aktiivisimmat julkiset tilit", "account": "Tili", "likes": "Tykkäykset",
            "reposts": "Jaot", "others": "Muut tilit: {a} yksityishenkilöä kirjoitti {p} julkaisua. Heitä ei nimetä raportissa.",
-           "graph": "Seuraamisverkosto", "followed": "Seuratuimmat julkiset tilit", "in_graph": "Seuraajia verkostossa",
+           "graph": "Seuraamisverkosto", "engagement": "Reaktiot päivittäin", "weekly": "Julkaisut viikoittain ja palveluittain",
+           "week": "Viikko", "platform": "Palvelu", "tag_days": "Yleisimmät aihetunnisteet päivittäin",
+           "picture": "Vuorovaikutusverkoston {n} aktiivisinta tiliä; väri = yhteisö, nimettyinä vain julkiset tilit.",
+           "graph_text": "{nodes} tiliä ja {edges} seuraamissuhdetta (tiheys {density}), {c} yhteisöä (Louvain); "
+                         "suurimmassa on {largest} tiliä.",
+           "subtitle": "Toimeksianto {id} · tarkoitus: {purpose} · ajanjakso {start} – {end} · laadittu {at}",
+           "none": "Ei aineistoa.", "kinds": {"likes": "tykkäykset", "reposts": "jaot", "replies": "vastaukset", "quotes": "lainaukset"}, "followed": "Seuratuimmat julkiset tilit", "in_graph": "Seuraajia verkostossa",
            "languages": "Julkaisut kielittäin", "language": "Kieli", "terms": "Yleisimmät sanat", "term": "Sana",
            "pairs": "Yhdessä käytetyt aihetunnisteet", "voice": "Puolueiden näkyvyys",
            "voice_note": "Tilit, joiden puoluekanta on ilmeisen julkinen (oma profiili, oma ilmoitus tai ehdokasrekisteri). "
@@ -84,13 +75,24 @@ WORDS = {
 def render_html(meta: dict, tables: dict[str, pa.Table], generated_at: datetime, lang: str = "en") -> str:
     summary = dict(zip(tables["m_summary"]["metric"].to_pylist(), tables["m_summary"]["value"].to_pylist()))
     daily = tables["m_daily_volume"].to_pydict()
+    engagement = tables["m_engagement_daily"].to_pydict()
+    tag_days, tag_series = charts.by_day(tables["m_hashtag_daily"], "hashtag", "posts")
+    hashtags = tables["m_top_hashtags"].to_pylist()
+    nodes, links = charts.network(tables["m_network_nodes"], tables["m_network_links"])
+    words = WORDS[lang]
     return _env.get_template("report.html.j2").render(
         meta=meta,
         summary={k: int(v) if float(v).is_integer() else v for k, v in summary.items()},
-        chart=bars(daily["day"], daily["posts"]),
+        chart=charts.columns(daily["day"], daily["posts"]),
         first_day=daily["day"][0] if daily["day"] else None,
         last_day=daily["day"][-1] if daily["day"] else None,
-        hashtags=tables["m_top_hashtags"].to_pylist(),
+        engagement=charts.lines(engagement["day"], {words["kinds"][k]: engagement[k] for k in words["kinds"]}),
+        tag_lines=charts.lines(tag_days, {f"#{k}": v for k, v in tag_series.items()}),
+        hashtags=hashtags,
+        hashtag_bars=charts.rows([f"#{h['hashtag']}" for h in hashtags], [h["posts"] for h in hashtags]),
+        weekly=tables["m_weekly_volume"].to_pylist(),
+        nodes=nodes,
+        links=links,
         accounts=tables["m_top_accounts"].to_pylist(),
         followed=tables["m_most_followed"].to_pylist(),
         languages=tables["m_volume_lang"].to_pylist(),
@@ -98,7 +100,14 @@ def render_html(meta: dict, tables: dict[str, pa.Table], generated_at: datetime,
         pairs=tables["m_hashtag_pairs"].to_pylist(),
         voice=tables["m_share_of_voice"].to_pylist(),
         central=tables["m_central_accounts"].to_pylist(),
-        t=WORDS[lang],
+        t=words,
         lang=lang,
         generated_at=generated_at,
     )
+
+
+def render_pdf(html: str) -> bytes:
+    """The same report as a printable A4 PDF (WeasyPrint lays out the HTML with the print styles)."""
+    from weasyprint import HTML  # imported here: it loads the system's Pango only when a PDF is asked for
+
+    return HTML(string=html).write_pdf()

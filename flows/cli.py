@@ -119,7 +119,7 @@ def analyse(engagement: Engagement) -> None:
 @app.command()
 def report(
     engagement: Engagement,
-    format: Annotated[str, typer.Option("--format", help="Comma-separated: html, csv, parquet, xlsx, gexf, graphml.")] = "html",
+    format: Annotated[str, typer.Option("--format", help="Comma-separated: html, pdf, csv, parquet, xlsx, gexf, graphml.")] = "html",
     recipient: Annotated[list[str] | None, typer.Option(help="Who receives it (export log, Art. 19); default: the config's.")] = None,
     lang: Annotated[str | None, typer.Option(help="fi or en (default: the config's).")] = None,
 ) -> None:
@@ -127,7 +127,7 @@ def report(
     from flows.report import export_report
 
     formats = [f.strip() for f in format.split(",") if f.strip()]
-    unknown = set(formats) - {"html", "csv", "parquet", "xlsx", "gexf", "graphml"}
+    unknown = set(formats) - {"html", "pdf", "csv", "parquet", "xlsx", "gexf", "graphml"}
     if unknown or (lang and lang not in ("fi", "en")):
         err.print(f"[red]error:[/red] unknown format or language: {', '.join(sorted(unknown)) or lang}")
         raise typer.Exit(1)

@@ -14,11 +14,11 @@ from analysis.network import interaction_graph
 from analysis.package import FORMATS as PACKAGE_FORMATS
 from analysis.package import check
 from analysis.package import write as package_write
-from analysis.report import render_html
+from analysis.report import render_html, render_pdf
 from flows import config
 from flows.analyse import compute_metrics
 from flows.rights import apply_subject_requests
-from lake.files import write_text_atomic
+from lake.files import write_bytes_atomic, write_text_atomic
 from lake.catalog import connect
 from lake.exports import ExportLog
 from lake.home import reports_dir, seula_home
@@ -30,7 +30,8 @@ from privacy.rights import person_ref
 GRAPH_FORMATS = ("gexf", "graphml")  # node labels: handles of publishable accounts, pseudonyms otherwise
 METRICS = ("m_summary", "m_daily_volume", "m_top_hashtags", "m_top_accounts", "m_most_followed", "m_volume_lang",
            "m_volume_platform", "m_engagement_daily", "m_top_terms", "m_hashtag_pairs", "m_share_of_voice",
-           "m_central_accounts")
+           "m_central_accounts", "m_weekly_volume", "m_hashtag_daily", "m_network_nodes", "m_network_links")
+DOCUMENT_FORMATS = ("html", "pdf")
 
 
 def _checked_metrics(engagement_id: str) -> dict[str, pa.Table]:
@@ -56,14 +57,22 @@ def _meta(eng: config.Engagement) -> dict:
     }
 
 
-@task(name="render-html", persist_result=False, cache_policy=NO_CACHE)
-def render_report(engagement_id: str, lang: str | None = None) -> Path:
+@task(name="render-report", persist_result=False, cache_policy=NO_CACHE)
+def render_report(engagement_id: str, lang: str | None = None, formats: tuple[str, ...] = ("html",)) -> list[Path]:
+    """The report as HTML and/or PDF, both from the same checked tables and the same HTML."""
     eng = config.load(engagement_id)
     tables = _checked_metrics(engagement_id)
     now = datetime.now(UTC)
-    out = reports_dir(seula_home(), engagement_id) / f"report-{now:%Y%m%dT%H%M%S}.html"
-    write_text_atomic(render_html(_meta(eng), tables, now, lang or eng.report.language), out)
-    return out
+    html = render_html(_meta(eng), tables, now, lang or eng.report.language)
+    stem = reports_dir(seula_home(), engagement_id) / f"report-{now:%Y%m%dT%H%M%S}"
+    files = []
+    if "html" in formats:
+        write_text_atomic(html, stem.with_suffix(".html"))
+        files.append(stem.with_suffix(".html"))
+    if "pdf" in formats:
+        write_bytes_atomic(render_pdf(html), stem.with_suffix(".pdf"))
+        files.append(stem.with_suffix(".pdf"))
+    return files
 
 
 @task(name="write-data-package", persist_result=False, cache_policy=NO_CACHE)
@@ -94,8 +103,9 @@ def export_report(
     compute_metrics(engagement_id, eng.report.top_n, eng.report.min_cell)
     formats = formats or ["html"]
     files: list[Path] = []
-    if "html" in formats:
-        files.append(render_report(engagement_id, lang))
+    documents = tuple(f for f in formats if f in DOCUMENT_FORMATS)
+    if documents:
+        files += render_report(engagement_id, lang, documents)
     data = [f for f in formats if f in PACKAGE_FORMATS or f in GRAPH_FORMATS]
     if data:
         files += write_package(engagement_id, data)

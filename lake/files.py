@@ -76,14 +76,18 @@ def exclusive_lock(path: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def write_text_atomic(text: str, target: Path) -> None:
+def write_bytes_atomic(data: bytes, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     try:
-        tmp.write_text(text, encoding="utf-8")
+        tmp.write_bytes(data)
         _replace_into(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def write_text_atomic(text: str, target: Path) -> None:
+    write_bytes_atomic(text.encode("utf-8"), target)
 
 
 def read_json(path: Path, default: Any) -> Any:

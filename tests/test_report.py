@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from analysis.disclosure import suppress
-from analysis.network import summarise
+from analysis.network import communities, summarise
 from analysis.package import ExportRefused, check
 from collectors.x.emulator import XEmulator
 from flows.analyse import compute_metrics
@@ -40,10 +40,10 @@ def test_report_numbers_equal_the_lake(analysed: Path) -> None:
     assert summary["posts"] == posts
     assert lake.read("sample", "m_top_hashtags").to_pylist()[0] == {"hashtag": top_tag[0], "posts": top_tag[1]}
     assert {r["lang"]: r["posts"] for r in lake.read("sample", "m_volume_lang").to_pylist()} == by_lang
-    html = render_report.fn("sample", "en").read_text()
+    html = render_report.fn("sample", "en")[0].read_text()
     assert f"<b>{posts}</b>posts" in html and f"#{top_tag[0]}" in html
     assert "Share of voice by party" in html and "Interaction network" in html
-    assert "Julkaisuja päivittäin" in render_report.fn("sample", "fi").read_text()
+    assert "Julkaisuja päivittäin" in render_report.fn("sample", "fi")[0].read_text()
 
 
 def test_pagerank_and_communities_of_a_known_graph() -> None:
@@ -51,7 +51,7 @@ def test_pagerank_and_communities_of_a_known_graph() -> None:
     graph.add_weighted_edges_from([("a", "b", 1), ("b", "c", 1), ("c", "a", 1), ("x", "y", 1), ("y", "x", 1), ("c", "x", 1)])
     for node in graph.nodes:
         graph.nodes[node].update(label=node, publishable=True)
-    stats, top = summarise(graph, 5)
+    stats, top = summarise(graph, 5, communities(graph))
     expected = nx.pagerank(graph, weight="weight")
     assert {r["handle"]: r["pagerank"] for r in top} == {k: round(v, 6) for k, v in expected.items()}
     assert stats == {"nodes": 5, "edges": 6, "communities": 2, "bridge_edges": 1}
@@ -101,7 +101,7 @@ def test_network_export_labels_only_publishable_people_in_clear(analysed: Path) 
 
 
 def test_methods_section_in_both_languages(analysed: Path) -> None:
-    fi = render_report.fn("sample", "fi").read_text()
-    en = render_report.fn("sample", "en").read_text()
+    fi = render_report.fn("sample", "fi")[0].read_text()
+    en = render_report.fn("sample", "en")[0].read_text()
     assert "Menetelmät ja tietosuoja" in fi and "avainnetuilla pseudonyymeillä" in fi and "365 päivää" in fi
     assert "keyed pseudonyms" in en and "#vaalit OR #eduskunta" in en

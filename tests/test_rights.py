@@ -175,7 +175,7 @@ def test_objection_pseudonymises_a_public_account_and_excludes_it_from_marketing
     texts = " ".join(t or "" for t in lake.read("sample", "posts")["text"].to_pylist())
     assert "ainovirtanen" not in texts.lower() and "Aino Virtanen" not in texts
     compute_metrics.fn("sample", 10)
-    html = render_report.fn("sample").read_text()
+    html = render_report.fn("sample")[0].read_text()
     assert "ainovirtanen" not in html and "Aino Virtanen" not in html
     con = connect(home, "mkt")
     assert con.execute("SELECT count(*) FROM posts WHERE author_pid = ?", [mkt_pid]).fetchall()[0][0] == 0
@@ -281,7 +281,7 @@ def test_erasure_lists_the_exports_that_named_the_person(lake_home: tuple[Path, 
 
     home, emu = lake_home
     compute_metrics.fn("sample", 10)
-    first = render_report.fn("sample")
+    first = render_report.fn("sample")[0]
     log_export("sample", [first])
     log_text = (home / "exports" / "log.jsonl").read_text()
     aino = emu.world.user_by_username("ainovirtanen")

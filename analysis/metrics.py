@@ -30,26 +30,37 @@ def totals(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return dict(zip(keys, row))
 
 
+# Days and weeks in UTC, grouped as integers first: casting ten million time stamps to
+# dates goes through the time-zone library and costs more than the whole count.
+UTC_DAY = "epoch_us(created_at) // 86400000000"
+AS_DATE = "DATE '1970-01-01' + CAST({} AS INTEGER)"
+MONDAY = "({d} + 3) // 7 * 7 - 3"  # 1970-01-01 was a Thursday
+
+
 def daily_volume(con: duckdb.DuckDBPyConnection) -> pa.Table:
     return con.sql(
-        "SELECT CAST(created_at AS DATE) AS day, count(*) AS posts FROM posts GROUP BY day ORDER BY day"
+        f"SELECT {AS_DATE.format('d')} AS day, posts FROM (SELECT {UTC_DAY} AS d, count(*) AS posts FROM posts GROUP BY 1) "
+        "ORDER BY day"
     ).to_arrow_table()
 
 
 def weekly_volume(con: duckdb.DuckDBPyConnection) -> pa.Table:
     """Posts per ISO week (starting Monday) and platform."""
     return con.sql(
-        """SELECT CAST(date_trunc('week', created_at) AS DATE) AS week, platform, count(*) AS posts
-           FROM posts GROUP BY 1, 2 ORDER BY 1, 2"""
+        f"""SELECT {AS_DATE.format('w')} AS week, platform, posts FROM (
+              SELECT {MONDAY.format(d=UTC_DAY)} AS w, platform, count(*) AS posts FROM posts GROUP BY 1, 2)
+            ORDER BY 1, 2"""
     ).to_arrow_table()
 
 
 def hashtag_daily(con: duckdb.DuckDBPyConnection, n: int) -> pa.Table:
     """Posts per day for each of the ``n`` most used hashtags."""
     return con.sql(
-        """WITH tags AS (SELECT CAST(created_at AS DATE) AS day, unnest(hashtags) AS hashtag FROM posts),
-                top AS (SELECT hashtag FROM tags GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT $n)
-           SELECT day, hashtag, count(*) AS posts FROM tags JOIN top USING (hashtag) GROUP BY 1, 2 ORDER BY 1, 2""",
+        f"""WITH tags AS (SELECT {UTC_DAY} AS d, unnest(hashtags) AS hashtag FROM posts),
+                 top AS (SELECT hashtag FROM tags GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT $n)
+            SELECT {AS_DATE.format('d')} AS day, hashtag, posts FROM (
+              SELECT d, hashtag, count(*) AS posts FROM tags JOIN top USING (hashtag) GROUP BY 1, 2)
+            ORDER BY 1, 2""",
         params={"n": n},
     ).to_arrow_table()
 
@@ -176,11 +187,13 @@ def volume_by(con: duckdb.DuckDBPyConnection, column: str) -> pa.Table:
 
 def engagement_over_time(con: duckdb.DuckDBPyConnection) -> pa.Table:
     return con.sql(
-        """SELECT CAST(created_at AS DATE) AS day, CAST(sum(coalesce(like_count, 0)) AS BIGINT) AS likes,
-                  CAST(sum(coalesce(repost_count, 0)) AS BIGINT) AS reposts,
-                  CAST(sum(coalesce(reply_count, 0)) AS BIGINT) AS replies,
-                  CAST(sum(coalesce(quote_count, 0)) AS BIGINT) AS quotes
-           FROM posts GROUP BY 1 ORDER BY 1"""
+        f"""SELECT {AS_DATE.format('d')} AS day, likes, reposts, replies, quotes FROM (
+              SELECT {UTC_DAY} AS d, CAST(sum(coalesce(like_count, 0)) AS BIGINT) AS likes,
+                     CAST(sum(coalesce(repost_count, 0)) AS BIGINT) AS reposts,
+                     CAST(sum(coalesce(reply_count, 0)) AS BIGINT) AS replies,
+                     CAST(sum(coalesce(quote_count, 0)) AS BIGINT) AS quotes
+              FROM posts GROUP BY 1)
+            ORDER BY 1"""
     ).to_arrow_table()
 
 
@@ -189,7 +202,7 @@ def top_terms(con: duckdb.DuckDBPyConnection, n: int) -> pa.Table:
     con.register("stop_words", pa.table({"word": sorted(STOP_WORDS)}))
     table = con.sql(
         """SELECT word AS term, count(*) AS posts FROM (
-             SELECT DISTINCT post_pid, unnest(regexp_extract_all(lower(text), '(?:^|\\s)(\\p{L}[\\p{L}-]{2,})', 1)) AS word
+             SELECT unnest(list_distinct(regexp_extract_all(lower(text), '(?:^|\\s)(\\p{L}[\\p{L}-]{2,})', 1))) AS word
              FROM posts)
            WHERE word NOT IN (SELECT word FROM stop_words)
            GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT $n""",
@@ -202,9 +215,10 @@ def top_terms(con: duckdb.DuckDBPyConnection, n: int) -> pa.Table:
 def hashtag_pairs(con: duckdb.DuckDBPyConnection, n: int) -> pa.Table:
     """Hashtags used together in the same post."""
     return con.sql(
-        """WITH tags AS (SELECT DISTINCT post_pid, unnest(hashtags) AS tag FROM posts)
-           SELECT a.tag AS hashtag_a, b.tag AS hashtag_b, count(*) AS posts
-           FROM tags a JOIN tags b ON a.post_pid = b.post_pid AND a.tag < b.tag
+        """SELECT pair[1] AS hashtag_a, pair[2] AS hashtag_b, count(*) AS posts FROM (
+             SELECT unnest(flatten(list_transform(range(1, len(h) + 1), lambda i:
+                      list_transform(range(i + 1, len(h) + 1), lambda j: [h[i], h[j]])))) AS pair
+             FROM (SELECT list_sort(list_distinct(hashtags)) AS h FROM posts WHERE len(hashtags) > 1))
            GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT $n""",
         params={"n": n},
     ).to_arrow_table()

@@ -33,9 +33,11 @@ def _create_views(con: duckdb.DuckDBPyConnection, lake: Lake, engagement: str, s
     for table in sorted(present | set(COLLECTED)):
         if table in present:
             columns = _PERSON_COLUMNS.get(table, ())
+            # A person column is checked against the excluded people; an interaction's post
+            # also against their posts (a like of a restricted person's post goes too).
             where = " AND ".join(
-                f"coalesce({c}, '') NOT IN (SELECT pid FROM {schema}._excluded UNION ALL SELECT pid FROM {schema}._excluded_posts)"
-                for c in (*columns, *(("post_pid",) if table == "interactions" else ()))
+                [f"coalesce({c}, '') NOT IN (SELECT pid FROM {schema}._excluded)" for c in columns]
+                + ([f"post_pid NOT IN (SELECT pid FROM {schema}._excluded_posts)"] if table == "interactions" else [])
             )
             con.execute(
                 f"CREATE VIEW {schema}.{table} AS SELECT * FROM read_parquet('{parts[table]}', union_by_name = true)"

@@ -1,4 +1,4 @@
-"""``seula demo``: the sample engagement, end to end, against the bundled X emulator."""
+"""``seula demo``: the sample engagement, end to end, against the bundled X and Graph API emulators."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from collectors.facebook.emulator import FbEmulator
 from collectors.x.emulator import XEmulator
 from flows.analyse import analyse_engagement
 from flows.collect import collect_engagement
@@ -20,6 +21,8 @@ SAMPLE = "sample"
 # The real per-15-minute limits of the engagement endpoints would make the demo wait; the
 # emulator still sends real rate-limit headers, with windows wide enough for one run.
 DEMO_RATE_LIMITS = {key: (10_000, 900.0) for key in ("liking_users", "retweeted_by", "followers", "following")}
+# Likewise the Graph API's hourly app budget: the usage headers stay real, far from 100 %.
+DEMO_GRAPH_CALLS_PER_HOUR = 20_000
 
 
 @dataclass(frozen=True)
@@ -44,9 +47,9 @@ class DemoResult:
 def run_demo(console: Console | None = None) -> DemoResult:
     # The demo may create its own master key file; real engagements must be given one.
     os.environ["SEULA_DEMO"] = "1"
-    with XEmulator(rate_limits=DEMO_RATE_LIMITS) as emu:
+    with XEmulator(rate_limits=DEMO_RATE_LIMITS) as x, FbEmulator(calls_per_hour=DEMO_GRAPH_CALLS_PER_HOUR) as fb:
         with collection_progress(console or Console(quiet=True)):
-            tally = collect_engagement(SAMPLE, x_base_url=emu.base_url)
+            tally = collect_engagement(SAMPLE, x_base_url=x.base_url, fb_base_url=fb.base_url)
     analyse_engagement(SAMPLE)
     report = export_report(SAMPLE)
     con = connect(seula_home(), SAMPLE)

@@ -20,9 +20,16 @@ _PERSON_COLUMNS = {**{name: spec.subject_columns for name, spec in COLLECTED.ite
                    "findings": ("subject_pid",), "affiliations": ("account_pid",)}
 
 
-def _create_views(con: duckdb.DuckDBPyConnection, lake: Lake, engagement: str, schema: str = "main") -> None:
-    """One view per table; rows of excluded people (restriction, objection) never show."""
+def _create_views(con: duckdb.DuckDBPyConnection, lake: Lake, engagement: str, schema: str = "main",
+                  lasting: bool = True) -> None:
+    """One view per table; rows of excluded people (restriction, objection) never show.
+
+    ``lasting`` views (the catalog file) check the exclusion list at every query; a
+    short-lived connection with nobody excluded when it opens skips the check, which
+    otherwise reads every row's person columns (a third of a simple count's time).
+    """
     present = set(lake.tables(engagement))
+    check = lasting or ("exclusions" in present and lake.read(engagement, "exclusions").num_rows > 0)
     parts = {t: str(lake.table_dir(engagement, t) / "part-*.parquet") for t in present}
     excluded = (f"SELECT pid FROM read_parquet('{parts['exclusions']}')" if "exclusions" in present
                 else "SELECT CAST(NULL AS VARCHAR) AS pid WHERE false")
@@ -41,7 +48,7 @@ def _create_views(con: duckdb.DuckDBPyConnection, lake: Lake, engagement: str, s
             )
             con.execute(
                 f"CREATE VIEW {schema}.{table} AS SELECT * FROM read_parquet('{parts[table]}', union_by_name = true)"
-                + (f" WHERE {where}" if where else "")
+                + (f" WHERE {where}" if where and check else "")
             )
         else:
             # A collected table with no rows yet still answers queries, with its real columns.
@@ -56,7 +63,7 @@ def connect(home: Path, engagement: str) -> duckdb.DuckDBPyConnection:
     if engagement not in lake.engagements():
         raise LakeError(f"engagement {engagement!r} has no data yet: run `seula collect {engagement}` first")
     con = duckdb.connect()
-    _create_views(con, lake, engagement)
+    _create_views(con, lake, engagement, lasting=False)
     return con
 
 

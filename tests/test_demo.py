@@ -11,6 +11,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from collectors.facebook.world import build_world as build_fb_world
 from collectors.x.world import build_world
 from flows import config
 from flows.collect import policy_for
@@ -33,10 +34,15 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[subproces
     return home, runs
 
 
-def non_publishable() -> list[tuple[str, str, str]]:
+def non_publishable() -> list[tuple[str, ...]]:
     # The sample has no follower rule, so its allowlist and candidate register decide.
+    # Facebook users have no handle; none of them is publishable (only the Pages are).
     policy = policy_for(config.load_file(config.BUNDLED / "sample" / "engagement.yaml"))
-    return [(a.id, a.username, a.name) for a in build_world().accounts.values() if not policy.handle_is_publishable(a.username)]
+    # A Facebook user who shares a public figure's name ("Aino Virtanen") is checked by id only.
+    accounts = build_world().accounts.values()
+    x = [(a.id, a.username, a.name) for a in accounts if not policy.handle_is_publishable(a.username)]
+    public_names = {a.name for a in accounts if policy.handle_is_publishable(a.username)}
+    return x + [(u.id,) if u.name in public_names else (u.id, u.name) for u in build_fb_world().users.values()]
 
 
 def every_file(home: Path) -> list[Path]:
@@ -67,7 +73,7 @@ def test_demo_prints_report_and_summary(demo: tuple[Path, list]) -> None:
     out = runs[0].stdout
     report = Path(re.search(r"Report: (\S+)", out).group(1))  # type: ignore[union-attr]
     assert report.is_file() and report.is_relative_to(home / "reports" / "sample")
-    assert re.search(r"\d+ posts, \d+ accounts, \d+ follow edges collected .*; \d+ subjects pseudonymised; 11 publishable accounts", out)
+    assert re.search(r"\d+ posts, \d+ accounts, \d+ follow edges collected .*; \d+ subjects pseudonymised; 14 publishable accounts", out)
 
 
 def test_second_demo_run_collects_nothing_twice(demo: tuple[Path, list]) -> None:
@@ -99,8 +105,10 @@ def test_invariant1_no_raw_identifier_of_a_non_publishable_person_on_disk(demo: 
 
 def test_no_planted_email_phone_identity_code_or_iban_on_disk(demo: tuple[Path, list]) -> None:
     home, _ = demo
-    world = build_world()
-    planted = world.planted_emails + world.planted_phones + world.planted_identity_codes + world.planted_ibans
+    world, fb = build_world(), build_fb_world()
+    planted = (world.planted_emails + world.planted_phones + world.planted_identity_codes + world.planted_ibans
+               + fb.planted_emails + fb.planted_phones)
+    assert fb.planted_emails and fb.planted_phones
     assert len(world.planted_identity_codes) > 10 and len(world.planted_ibans) > 10
     blob = b"\n".join(p.read_bytes() for p in every_file(home)) + decoded_values(home).encode()
     compact = blob.replace(b" ", b"")  # an IBAN written without its spaces counts too

@@ -201,10 +201,8 @@ def top_terms(con: duckdb.DuckDBPyConnection, n: int) -> pa.Table:
     """Most frequent words, without stop words, hashtags, mentions, pseudonyms or placeholders."""
     con.register("stop_words", pa.table({"word": sorted(STOP_WORDS)}))
     table = con.sql(
-        """SELECT word AS term, count(*) AS posts FROM (
-             SELECT unnest(list_distinct(regexp_extract_all(lower(text), '(?:^|\\s)(\\p{L}[\\p{L}-]{2,})', 1))) AS word
-             FROM posts)
-           WHERE word NOT IN (SELECT word FROM stop_words)
+        """SELECT term, count(*) AS posts FROM (SELECT unnest(terms) AS term FROM posts)
+           WHERE term NOT IN (SELECT word FROM stop_words)
            GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT $n""",
         params={"n": n},
     ).to_arrow_table()

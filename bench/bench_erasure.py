@@ -53,7 +53,7 @@ def build(home: Path) -> None:
         "quote_of_post_pid": "NULL::VARCHAR", "hashtags": "['vaalit']", "mention_pids": f"[{pid('m')}]",
         "like_count": "CAST(i % 50 AS BIGINT)", "repost_count": "CAST(i % 7 AS BIGINT)",
         "reply_count": "CAST(i % 5 AS BIGINT)", "quote_count": "CAST(i % 3 AS BIGINT)", "url": "NULL::VARCHAR",
-        "reaction_counts": "NULL::VARCHAR",
+        "reaction_counts": "NULL::VARCHAR", "terms": "['kiitos', 'hyvästä', 'keskustelusta', 'lisää', 'huomenna']",
     })
     follows = _select(schema.FOLLOWS, {**provenance, "endpoint": "'followers'", "follower_pid": pid(RANDOM_PERSON),
                                        "followee_pid": pid(f"i % {PEOPLE}")})

@@ -56,13 +56,15 @@ def build(home: Path, posts: int) -> None:
         **provenance, "endpoint": "'search_recent'", "post_pid": pid("t", "i"), "author_pid": pid("u", "a"),
         "created_at": "TIMESTAMPTZ '2026-09-01 00:00:00+00' + to_seconds(i * 3628800 // " + str(posts) + ")",
         "lang": "CASE WHEN i % 3 = 0 THEN 'en' ELSE 'fi' END",
-        "text": f"array_to_string(list_transform(range(12), lambda k: {WORD}), ' ')",
+        "text": "text",
         "conversation_pid": "NULL::VARCHAR", "reply_to_post_pid": "NULL::VARCHAR", "reply_to_account_pid": "NULL::VARCHAR",
         "quote_of_post_pid": "NULL::VARCHAR",
         "hashtags": "list_distinct(list_transform(range(1 + i % 3), lambda k: 'tag' || CAST(floor(pow(random(), 2) * 50) AS INT)))",
         "mention_pids": f"[{pid('u', 'm')}]", "like_count": "CAST(i % 50 AS BIGINT)", "repost_count": "CAST(i % 7 AS BIGINT)",
         "reply_count": "CAST(i % 5 AS BIGINT)", "quote_count": "CAST(i % 3 AS BIGINT)", "url": "NULL::VARCHAR",
         "reaction_counts": "NULL::VARCHAR",
+        # what lake.schema.post_terms derives on write, in DuckDB's words
+        "terms": "list_distinct(regexp_extract_all(lower(text), '(?:^|\\s)(\\p{L}[\\p{L}-]{2,})', 1))",
     })
     mention = _select(schema.INTERACTIONS, {**provenance, "endpoint": "'search_recent'", "kind": "'mention'",
                                             "actor_pid": pid("u", "a"), "post_pid": pid("t", "i"),
@@ -71,7 +73,8 @@ def build(home: Path, posts: int) -> None:
                                       "followee_pid": pid("u", f"i % {people}")})
     for b in range(posts // BATCH):
         lo, hi = b * BATCH, (b + 1) * BATCH
-        con.execute(f"CREATE OR REPLACE TEMP TABLE batch AS SELECT i, {person} AS a, {person} AS m FROM range({lo}, {hi}) t(i)")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE batch AS SELECT i, {person} AS a, {person} AS m, "
+                    f"array_to_string(list_transform(range(12), lambda k: {WORD}), ' ') AS text FROM range({lo}, {hi}) t(i)")
         for table, select in (("posts", post), ("interactions", mention)):
             con.execute(f"COPY (SELECT {select} FROM batch) TO '{lake.table_dir(ENGAGEMENT, table)}/part-{b:08d}.parquet' "
                         "(FORMAT parquet, COMPRESSION zstd)")

@@ -7,6 +7,8 @@ blank the clear columns (``handle``, ``display_name``, ``url``) instead of re-ke
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -29,10 +31,39 @@ class TableSpec:
     key: tuple[str, ...]
     # The columns that hold account pseudonyms: what an erasure or restriction matches on.
     subject_columns: tuple[str, ...]
+    # Columns computed from the others on every write (name, function), so no rewrite can leave
+    # them stale; the writer may leave them out.
+    derive: tuple[tuple[str, Callable[[pa.Table], pa.Array]], ...] = ()
+
+    def complete(self, table: pa.Table) -> pa.Table:
+        """``table`` in this spec's types, its derived columns (re)computed; any other
+        missing or unknown column is an error here, not a surprise on disk."""
+        for name, _ in self.derive:
+            if name not in table.column_names:
+                table = table.append_column(name, pa.nulls(table.num_rows, self.schema.field(name).type))
+        table = table.select(self.schema.names) if set(table.column_names) == set(self.schema.names) else table
+        table = table.cast(self.schema)
+        for name, compute in self.derive:
+            table = table.set_column(self.schema.get_field_index(name), self.schema.field(name), compute(table))
+        return table
 
 
-def _spec(name: str, fields: list[pa.Field], key: tuple[str, ...], subjects: tuple[str, ...]) -> TableSpec:
-    return TableSpec(name, pa.schema(fields + PROVENANCE), key, subjects)
+def _spec(name: str, fields: list[pa.Field], key: tuple[str, ...], subjects: tuple[str, ...],
+          derive: tuple[tuple[str, Callable[[pa.Table], pa.Array]], ...] = ()) -> TableSpec:
+    return TableSpec(name, pa.schema(fields + PROVENANCE), key, subjects, derive)
+
+
+# A term: a run of at least three letters (hyphens inside allowed) that starts a word.
+TERM = re.compile(r"(?<!\S)[^\W\d_](?:[^\W\d_]|-){2,}")
+
+
+def post_terms(table: pa.Table) -> pa.Array:
+    """Each post's distinct lower-case terms, in order: finding them once, on write, keeps the
+    term statistics over millions of posts a group-by instead of a regex over every text."""
+    return pa.array(
+        [list(dict.fromkeys(TERM.findall(text.lower()))) if text else [] for text in table["text"].to_pylist()],
+        pa.list_(pa.string()),
+    )
 
 
 ACCOUNTS = _spec(
@@ -75,9 +106,11 @@ POSTS = _spec(
         pa.field("quote_count", pa.int64()),
         pa.field("url", pa.string()),
         pa.field("reaction_counts", pa.string()),  # JSON {"LIKE": n, …} (Facebook)
+        pa.field("terms", pa.list_(pa.string())),  # derived from text (``post_terms``)
     ],
     key=("post_pid",),
     subjects=("author_pid", "reply_to_account_pid"),
+    derive=(("terms", post_terms),),
 )
 
 FOLLOWS = _spec(

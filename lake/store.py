@@ -71,7 +71,7 @@ class Lake:
         Keys make every append idempotent: a page fetched again after a crash, or an
         archive imported twice, adds nothing.
         """
-        rows = rows.cast(spec.schema)
+        rows = spec.complete(rows)
         if rows.num_rows == 0:
             return 0
         with exclusive_lock(self.engagement_dir(engagement) / ".lock"):
@@ -146,6 +146,6 @@ class Lake:
             for path in self.files(engagement, spec.name) if only is None else only:
                 new = transform(pq.read_table(path))
                 if new is not None:
-                    write_parquet_atomic(new.cast(spec.schema), path)
+                    write_parquet_atomic(spec.complete(new), path)
                     changed.append(path)
         return changed

@@ -87,3 +87,24 @@ def test_temporaries_of_a_killed_writer_are_swept(home: Path) -> None:
     (cp.path.parent / ".checkpoints.json.cafe.tmp").write_text("{")
     assert lake.sweep_temps("e") == 1 and cp.sweep_temps() == 1
     assert not list(home.rglob("*.tmp")) and lake.read("e", "follows").num_rows == 1
+
+
+def post(pid: str, text: str) -> dict:
+    return {"engagement": "e", "platform": "x", "endpoint": "search", "query": None, "collected_at": NOW,
+            "post_pid": pid, "author_pid": "u_a", "created_at": NOW, "lang": "fi", "text": text}
+
+
+def test_terms_are_derived_on_every_write_so_a_rewrite_cannot_leave_them_stale(home: Path) -> None:
+    lake = Lake(home)
+    lake.append("e", schema.POSTS, schema.conform(schema.POSTS, [
+        post("t_1", "Matti Meikäläinen puhui #vaalit ilmasto, ilmasto! u_0123abcd ok"), post("t_2", "")]))
+    assert lake.read("e", "posts")["terms"].to_pylist() == [["matti", "meikäläinen", "puhui", "ilmasto"], []]
+    with pytest.raises(ValueError):  # only derived columns may be left out by a writer
+        lake.append("e", schema.POSTS, schema.conform(schema.POSTS, [post("t_3", "x")]).drop(["lang"]))
+
+    def pseudonymise(table: pa.Table) -> pa.Table:  # as a re-sieve does once a name is known
+        texts = [t.replace("Matti Meikäläinen", "u_99") for t in table["text"].to_pylist()]
+        return table.set_column(table.schema.get_field_index("text"), "text", pa.array(texts))
+
+    lake.rewrite("e", schema.POSTS, pseudonymise)
+    assert lake.read("e", "posts")["terms"].to_pylist() == [["puhui", "ilmasto"], []]

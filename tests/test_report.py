@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from analysis.disclosure import suppress
+from analysis.metrics import STOP_WORDS
 from analysis.network import communities, summarise
 from analysis.package import ExportRefused, check
 from collectors.x.emulator import XEmulator
@@ -34,12 +35,17 @@ def test_report_numbers_equal_the_lake(analysed: Path) -> None:
     posts = con.execute("SELECT count(*) FROM posts").fetchall()[0][0]
     top_tag = con.execute("SELECT t, count(*) c FROM (SELECT unnest(hashtags) t FROM posts) GROUP BY t ORDER BY c DESC, t LIMIT 1").fetchall()[0]
     by_lang = dict(con.execute("SELECT lang, count(*) FROM posts GROUP BY lang").fetchall())
+    words = con.execute(  # from the texts themselves, not from the terms the lake derived on write
+        "SELECT w, count(*) c FROM (SELECT unnest(list_distinct(regexp_extract_all(lower(text), "
+        "'(?:^|\\s)(\\p{L}[\\p{L}-]{2,})', 1))) w FROM posts) GROUP BY w ORDER BY c DESC, w").fetchall()
     con.close()
     lake = Lake(analysed)
     summary = dict(zip(*(lake.read("sample", "m_summary")[c].to_pylist() for c in ("metric", "value"))))
     assert summary["posts"] == posts
     assert lake.read("sample", "m_top_hashtags").to_pylist()[0] == {"hashtag": top_tag[0], "posts": top_tag[1]}
     assert {r["lang"]: r["posts"] for r in lake.read("sample", "m_volume_lang").to_pylist()} == by_lang
+    top_terms = [(w, c) for w, c in words if w not in STOP_WORDS][:10]
+    assert [(r["term"], r["posts"]) for r in lake.read("sample", "m_top_terms").to_pylist()] == top_terms
     html = render_report.fn("sample", "en")[0].read_text()
     assert f"<b>{posts}</b>posts" in html and f"#{top_tag[0]}" in html
     assert "Share of voice by party" in html and "Interaction network" in html

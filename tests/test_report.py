@@ -35,6 +35,8 @@ def test_report_numbers_equal_the_lake(analysed: Path) -> None:
     posts = con.execute("SELECT count(*) FROM posts").fetchall()[0][0]
     top_tag = con.execute("SELECT t, count(*) c FROM (SELECT unnest(hashtags) t FROM posts) GROUP BY t ORDER BY c DESC, t LIMIT 1").fetchall()[0]
     by_lang = dict(con.execute("SELECT lang, count(*) FROM posts GROUP BY lang").fetchall())
+    others = con.execute("""SELECT count(DISTINCT p.author_pid), count(*) FROM posts p
+                             LEFT JOIN accounts a ON a.account_pid = p.author_pid WHERE a.publishable IS NOT TRUE""").fetchall()[0]
     words = con.execute(  # from the texts themselves, not from the terms the lake derived on write
         "SELECT w, count(*) c FROM (SELECT unnest(list_distinct(regexp_extract_all(lower(text), "
         "'(?:^|\\s)(\\p{L}[\\p{L}-]{2,})', 1))) w FROM posts) GROUP BY w ORDER BY c DESC, w").fetchall()
@@ -42,6 +44,7 @@ def test_report_numbers_equal_the_lake(analysed: Path) -> None:
     lake = Lake(analysed)
     summary = dict(zip(*(lake.read("sample", "m_summary")[c].to_pylist() for c in ("metric", "value"))))
     assert summary["posts"] == posts
+    assert (summary["other_accounts"], summary["other_posts"]) == others and others[0] > 100
     assert lake.read("sample", "m_top_hashtags").to_pylist()[0] == {"hashtag": top_tag[0], "posts": top_tag[1]}
     assert {r["lang"]: r["posts"] for r in lake.read("sample", "m_volume_lang").to_pylist()} == by_lang
     top_terms = [(w, c) for w, c in words if w not in STOP_WORDS][:10]

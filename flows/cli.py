@@ -94,17 +94,39 @@ def collect(
 @app.command("import")
 def import_(
     engagement: Engagement,
-    files: Annotated[list[Path], typer.Argument(help="twarc2 JSON Lines archives (one API response page per line)")],
+    files: Annotated[list[Path], typer.Argument(
+        help="twarc2 JSON Lines archives (one API response page per line), or Seula archive folders (`seula archive`).")],
 ) -> None:
-    """Import X API v2 archives through the privacy sieve into the lake; importing twice adds nothing."""
+    """Import archives through the privacy sieve into the lake; importing twice adds nothing."""
+    from flows.archive import import_archive
     from flows.importer import import_archives
+    from lake.archive import is_archive
 
-    result = _run(import_archives, engagement, files)
+    seula = [f for f in files if is_archive(f)]
+    twarc = [f for f in files if not is_archive(f)]
+    for folder in seula:
+        tally = _run(import_archive, engagement, folder)
+        console.print(f"{folder}: " + (", ".join(f"{v} new {k}" for k, v in sorted(tally.rows.items()) if v) or "nothing new"))
+    if not twarc:
+        return
+    result = _run(import_archives, engagement, twarc)
     console.print(f"{result.pages} pages: " + (", ".join(f"{v} new {k}" for k, v in sorted(result.tally.rows.items()) if v) or "nothing new"))
     for line in result.rejected:
         err.print(f"[red]rejected[/red] {escape(line)}")
     if result.rejected:
         raise typer.Exit(1)
+
+
+@app.command()
+def archive(
+    engagement: Engagement,
+    output: Annotated[Path, typer.Option("--output", "-o", help="A new, empty folder for the archive.")],
+) -> None:
+    """Write the engagement's sieved tables as a Seula archive (for `seula import` on another machine)."""
+    from flows.archive import archive_engagement
+
+    files = _run(archive_engagement, engagement, output)
+    console.print(f"{len(files)} files written to {output} (recorded in the export log)")
 
 
 @app.command()

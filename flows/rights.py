@@ -123,6 +123,7 @@ def _erase(lake: Lake, supp: SuppressionList, r: Request, engagements: list[str]
     supp.add(r.identity.platform or "x", user_id=r.identity.user_id, handle=r.identity.handle)
     for e in engagements:
         pids = set(r.subject_pids.get(e, []))
+        supp.add_pseudonyms(e, pids)  # so an archive made before today cannot bring the person back
         lake.sweep_temps(e)  # a killed writer's leftovers may hold the person too
         removed = erase(lake, e, pids)
         r.log("erased", f"{e}: " + (", ".join(f"{n} {t}" for t, n in sorted(removed.items()) if t != "bytes_rewritten")

@@ -48,45 +48,59 @@ def erase(lake: Lake, engagement: str, pids: set[str]) -> dict[str, int]:
     """
     if not pids:
         return {}
-    value_set = pa.array(sorted(pids), pa.string())
-    any_of = _any_of(pids)  # one regex pass per text column, however many people
     own_posts = pa.array(_own_posts(lake, engagement, pids), pa.string())
     removed: dict[str, int] = {}
 
     for spec in schema.COLLECTED.values():
         def transform(table: pa.Table, spec: schema.TableSpec = spec) -> pa.Table | None:
-            if spec.name == "posts":  # others' replies to them stay, without the link to them
-                drop = pc.fill_null(pc.is_in(table["author_pid"], value_set=value_set), False)
-                replied = pc.fill_null(pc.is_in(table["reply_to_account_pid"], value_set=value_set), False)
-                if pc.any(replied).as_py():
-                    table = table.set_column(table.schema.get_field_index("reply_to_account_pid"), "reply_to_account_pid",
-                                             pc.if_else(replied, pa.scalar(None, pa.string()), table["reply_to_account_pid"]))
-            else:
-                drop = _touches(table, spec, value_set)
-            if spec.name == "interactions":
-                drop = pc.or_(drop, pc.is_in(table["post_pid"], value_set=own_posts))
-            kept = table.filter(pc.invert(drop))
-            text_columns = TEXT_COLUMNS.get(spec.name)
-            mentioned = False
-            if text_columns:
-                mentioned = bool(pc.any(pc.fill_null(pc.match_substring_regex(kept[text_columns], any_of), False)).as_py())
-                if mentioned:
-                    kept = _scrub_text(kept, text_columns, any_of)
-            if spec.name == "posts":
-                lists = kept["mention_pids"].to_pylist()
-                if any(p in pids for row in lists if row for p in row):
-                    mentioned = True
-                    cleaned = [[p for p in row if p not in pids] if row is not None else None for row in lists]
-                    kept = kept.set_column(kept.schema.get_field_index("mention_pids"), "mention_pids",
-                                           pa.array(cleaned, pa.list_(pa.string())))
-            if kept.num_rows == table.num_rows and not mentioned and (spec.name != "posts" or not pc.any(replied).as_py()):
+            kept, dropped = without(spec, table, pids, own_posts)
+            if kept is None:
                 return None
-            removed[spec.name] = removed.get(spec.name, 0) + table.num_rows - kept.num_rows
+            removed[spec.name] = removed.get(spec.name, 0) + dropped
             return kept
 
         rewritten = lake.rewrite(engagement, spec, transform, only=files_mentioning(lake, engagement, spec, pids))
         removed["bytes_rewritten"] = removed.get("bytes_rewritten", 0) + sum(p.stat().st_size for p in rewritten)
     return removed
+
+
+def without(spec: schema.TableSpec, table: pa.Table, pids: set[str], own_posts: pa.Array) -> tuple[pa.Table | None, int]:
+    """``table`` with the people ``pids`` gone, and how many rows left; (None, 0) if untouched.
+
+    Their rows go (accounts, posts, follow edges, interactions, identity-index entries), and
+    others' interactions with ``own_posts`` (their posts); in other people's posts their
+    pseudonym becomes ``<erased>``, leaves the mention lists and the reply link.
+    """
+    value_set = pa.array(sorted(pids), pa.string())
+    replied = None
+    if spec.name == "posts":  # others' replies to them stay, without the link to them
+        drop = pc.fill_null(pc.is_in(table["author_pid"], value_set=value_set), False)
+        replied = pc.fill_null(pc.is_in(table["reply_to_account_pid"], value_set=value_set), False)
+        if pc.any(replied).as_py():
+            table = table.set_column(table.schema.get_field_index("reply_to_account_pid"), "reply_to_account_pid",
+                                     pc.if_else(replied, pa.scalar(None, pa.string()), table["reply_to_account_pid"]))
+    else:
+        drop = _touches(table, spec, value_set)
+    if spec.name == "interactions":
+        drop = pc.or_(drop, pc.is_in(table["post_pid"], value_set=own_posts))
+    kept = table.filter(pc.invert(drop))
+    text_columns = TEXT_COLUMNS.get(spec.name)
+    mentioned = False
+    if text_columns:
+        any_of = _any_of(pids)  # one regex pass per text column, however many people
+        mentioned = bool(pc.any(pc.fill_null(pc.match_substring_regex(kept[text_columns], any_of), False)).as_py())
+        if mentioned:
+            kept = _scrub_text(kept, text_columns, any_of)
+    if spec.name == "posts":
+        lists = kept["mention_pids"].to_pylist()
+        if any(p in pids for row in lists if row for p in row):
+            mentioned = True
+            cleaned = [[p for p in row if p not in pids] if row is not None else None for row in lists]
+            kept = kept.set_column(kept.schema.get_field_index("mention_pids"), "mention_pids",
+                                   pa.array(cleaned, pa.list_(pa.string())))
+    if kept.num_rows == table.num_rows and not mentioned and not (replied is not None and pc.any(replied).as_py()):
+        return None, 0
+    return kept, table.num_rows - kept.num_rows
 
 
 def _own_posts(lake: Lake, engagement: str, pids: set[str]) -> list[str]:

@@ -3,7 +3,9 @@
 Scopes: "all" (erased: dropped from every collection), "marketing" (objected: dropped from
 marketing-purpose engagements), "objected" (never publishable again).
 
-Stored as keyed hashes of platform id and handle, so the list itself names nobody. The key
+Stored as keyed hashes of platform id and handle, so the list itself names nobody. An
+erased person's engagement pseudonyms are listed too (scope "all"): a Seula archive made
+before the erasure holds only pseudonyms, and its import must still leave the person out. The key
 is the rights key (derived from the master secret), the same in every engagement, because
 a suppression holds across all of them.
 """
@@ -38,6 +40,16 @@ class SuppressionList:
             entries.add(self._hash(platform, "handle", handle.lstrip("@")))
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         write_json_atomic({s: sorted(v) for s, v in self._scopes.items()}, self.path)
+
+    def add_pseudonyms(self, engagement: str, pids: set[str]) -> None:
+        self._scopes.setdefault("all", set()).update(self._hash("pid", engagement, p) for p in pids)
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        write_json_atomic({s: sorted(v) for s, v in self._scopes.items()}, self.path)
+
+    def erased_pseudonyms(self, engagement: str, pids: set[str]) -> set[str]:
+        """Those of ``pids`` (this engagement's pseudonyms) whose person has been erased."""
+        erased = self._scopes.get("all", set())
+        return {p for p in pids if self._hash("pid", engagement, p) in erased}
 
     def contains(self, scopes: tuple[str, ...], platform: str, *, user_id: str | None = None,
                  handle: str | None = None) -> bool:

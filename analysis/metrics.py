@@ -54,12 +54,10 @@ def weekly_volume(con: duckdb.DuckDBPyConnection) -> pa.Table:
 
 
 def hashtag_daily(con: duckdb.DuckDBPyConnection, n: int) -> pa.Table:
-    """Posts per day for each of the ``n`` most used hashtags."""
+    """Posts per day for each of the ``n`` most used hashtags (from the partial counts)."""
     return con.sql(
-        f"""WITH tags AS (SELECT {UTC_DAY} AS d, unnest(hashtags) AS hashtag FROM posts),
-                 top AS (SELECT hashtag FROM tags GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT $n)
-            SELECT {AS_DATE.format('d')} AS day, hashtag, posts FROM (
-              SELECT d, hashtag, count(*) AS posts FROM tags JOIN top USING (hashtag) GROUP BY 1, 2)
+        f"""WITH top AS (SELECT hashtag FROM tag_days_counts GROUP BY 1 ORDER BY sum(posts) DESC, 1 LIMIT $n)
+            SELECT {AS_DATE.format('d')} AS day, hashtag, posts FROM tag_days_counts JOIN top USING (hashtag)
             ORDER BY 1, 2""",
         params={"n": n},
     ).to_arrow_table()
@@ -211,9 +209,8 @@ def top_terms(con: duckdb.DuckDBPyConnection, n: int) -> pa.Table:
     """Most frequent words, without stop words, hashtags, mentions, pseudonyms or placeholders."""
     con.register("stop_words", pa.table({"word": sorted(STOP_WORDS)}))
     table = con.sql(
-        """SELECT term, count(*) AS posts FROM (SELECT unnest(terms) AS term FROM posts)
-           WHERE term NOT IN (SELECT word FROM stop_words)
-           GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT $n""",
+        """SELECT term, posts FROM terms_counts WHERE term NOT IN (SELECT word FROM stop_words)
+           ORDER BY 2 DESC, 1 LIMIT $n""",
         params={"n": n},
     ).to_arrow_table()
     con.unregister("stop_words")
@@ -223,11 +220,7 @@ def top_terms(con: duckdb.DuckDBPyConnection, n: int) -> pa.Table:
 def hashtag_pairs(con: duckdb.DuckDBPyConnection, n: int) -> pa.Table:
     """Hashtags used together in the same post."""
     return con.sql(
-        """SELECT pair[1] AS hashtag_a, pair[2] AS hashtag_b, count(*) AS posts FROM (
-             SELECT unnest(flatten(list_transform(range(1, len(h) + 1), lambda i:
-                      list_transform(range(i + 1, len(h) + 1), lambda j: [h[i], h[j]])))) AS pair
-             FROM (SELECT list_sort(list_distinct(hashtags)) AS h FROM posts WHERE len(hashtags) > 1))
-           GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT $n""",
+        "SELECT hashtag_a, hashtag_b, posts FROM tag_pairs_counts ORDER BY 3 DESC, 1, 2 LIMIT $n",
         params={"n": n},
     ).to_arrow_table()
 

@@ -23,7 +23,7 @@ import duckdb
 from analysis import metrics
 from analysis.report import render_html, render_pdf
 from lake import schema
-from lake.catalog import connect
+from lake.catalog import analysis_connection
 from lake.store import Lake
 
 ENGAGEMENT = "bench"
@@ -106,7 +106,8 @@ def timed(label: str, fn, *args):  # type: ignore[no-untyped-def]
 
 def queries(home: Path) -> None:
     """Every standard metric query, each timed alone over the engagement's views."""
-    con = connect(home, ENGAGEMENT)
+    timed("partial counts, cold", analysis_connection, home, ENGAGEMENT).close()  # the first analysis pays this
+    con = timed("connection, warm", analysis_connection, home, ENGAGEMENT)
     con.execute(f"SET threads = {os.cpu_count()}")
     n = 10
     for label, fn, args in (
@@ -123,7 +124,7 @@ def queries(home: Path) -> None:
 
 def report(home: Path) -> None:
     """The report flow's work without Prefect around it: every metric, then HTML and PDF."""
-    con = connect(home, ENGAGEMENT)
+    con = analysis_connection(home, ENGAGEMENT)
     start = time.perf_counter()
     tables = timed("analyse (all metrics)", metrics.analyse, con, 10, 10)
     con.close()

@@ -8,7 +8,7 @@ from prefect.cache_policies import NO_CACHE
 from analysis.metrics import analyse
 from flows import config
 from flows.rights import apply_subject_requests
-from lake.catalog import connect, refresh_catalog
+from lake.catalog import analysis_connection, refresh_catalog
 from lake.home import seula_home
 from lake.store import Lake
 
@@ -16,7 +16,7 @@ from lake.store import Lake
 @task(name="compute-metrics", persist_result=False, cache_policy=NO_CACHE)
 def compute_metrics(engagement_id: str, top_n: int, min_cell: int = 10) -> dict[str, int]:
     home = seula_home()
-    con = connect(home, engagement_id)
+    con = analysis_connection(home, engagement_id)
     try:
         tables = analyse(con, top_n, min_cell)
     finally:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import duckdb
 
+from lake import partials
 from lake.schema import COLLECTED
 from lake.store import Lake, LakeError
 
@@ -64,6 +65,17 @@ def connect(home: Path, engagement: str) -> duckdb.DuckDBPyConnection:
         raise LakeError(f"engagement {engagement!r} has no data yet: run `seula collect {engagement}` first")
     con = duckdb.connect()
     _create_views(con, lake, engagement, lasting=False)
+    return con
+
+
+def analysis_connection(home: Path, engagement: str) -> duckdb.DuckDBPyConnection:
+    """``connect`` plus the summed partial counts (``terms_counts``, ``tag_pairs_counts``,
+    ``tag_days_counts``), brought up to date first."""
+    lake = Lake(home)
+    con = connect(home, engagement)
+    partials.refresh(lake, engagement)
+    excluded = con.execute("SELECT count(*) FROM _excluded").fetchall()[0][0] > 0
+    partials.register(con, lake, engagement, excluded)
     return con
 
 

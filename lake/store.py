@@ -18,6 +18,7 @@ from lake.home import lake_root
 from lake.schema import TableSpec
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+PARTIALS = "_partials"  # partial counts per posts file (lake/partials.py); they go when their file changes
 
 
 class LakeError(Exception):
@@ -52,7 +53,8 @@ class Lake:
 
     def tables(self, engagement: str) -> list[str]:
         folder = self.engagement_dir(engagement)
-        return sorted(p.name for p in folder.iterdir() if p.is_dir() and self.files(engagement, p.name)) if folder.is_dir() else []
+        return sorted(p.name for p in folder.iterdir()
+                      if p.is_dir() and _NAME.match(p.name) and self.files(engagement, p.name)) if folder.is_dir() else []
 
     def read(self, engagement: str, table: str, schema: pa.Schema | None = None) -> pa.Table:
         files = self.files(engagement, table)
@@ -146,6 +148,8 @@ class Lake:
             for path in self.files(engagement, spec.name) if only is None else only:
                 new = transform(pq.read_table(path))
                 if new is not None:
+                    for partial in (self.engagement_dir(engagement) / PARTIALS).glob(f"*/{path.name}"):
+                        partial.unlink()  # before the file changes: a crash in between leaves none stale
                     write_parquet_atomic(spec.complete(new), path)
                     changed.append(path)
         return changed

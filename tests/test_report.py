@@ -1,6 +1,7 @@
 """Analysis and client outputs: numbers equal the lake, networks, disclosure control, safe packages."""
 
 import hashlib
+from collections import Counter
 import json
 from pathlib import Path
 
@@ -114,3 +115,35 @@ def test_methods_section_in_both_languages(analysed: Path) -> None:
     en = render_report.fn("sample", "en")[0].read_text()
     assert "Menetelmät ja tietosuoja" in fi and "avainnetuilla pseudonyymeillä" in fi and "365 päivää" in fi
     assert "keyed pseudonyms" in en and "#vaalit OR #eduskunta" in en
+
+
+DIRECT = {  # the same counts straight from the engagement's posts view
+    "terms": "SELECT term, count(*) FROM (SELECT unnest(terms) AS term FROM posts) GROUP BY 1",
+    "tag_pairs": """SELECT a.t, b.t, count(*) FROM (SELECT DISTINCT post_pid, unnest(hashtags) AS t FROM posts) a
+                    JOIN (SELECT DISTINCT post_pid, unnest(hashtags) AS t FROM posts) b ON a.post_pid = b.post_pid AND a.t < b.t
+                    GROUP BY 1, 2""",
+    "tag_days": """SELECT d, t, count(*) FROM (SELECT DISTINCT post_pid, epoch_us(created_at) // 86400000000 AS d,
+                    unnest(hashtags) AS t FROM posts) GROUP BY 1, 2""",
+}
+
+
+def test_partial_counts_equal_counts_over_the_views(analysed: Path) -> None:
+    from lake.catalog import analysis_connection
+    from lake.subjects import erase, set_exclusions
+
+    def compare() -> None:
+        con = analysis_connection(analysed, "sample")
+        for kind, sql in DIRECT.items():
+            assert sorted(con.execute(f"SELECT * FROM {kind}_counts").fetchall()) == sorted(con.execute(sql).fetchall()), kind
+        con.close()
+
+    lake = Lake(analysed)
+    compare()
+    authors = Counter(lake.read("sample", "posts")["author_pid"].to_pylist()).most_common(2)
+    set_exclusions(lake, "sample", {authors[0][0]: "restriction R00001"})  # their posts subtracted, not counted
+    compare()
+    partials = analysed / "lake" / "sample" / "_partials"
+    before = {p.name for p in partials.rglob("part-*.parquet")}
+    erase(lake, "sample", {authors[1][0]})  # files rewritten: their partials go at once, and come back computed anew
+    assert {p.name for p in partials.rglob("part-*.parquet")} < before
+    compare()

@@ -1,0 +1,76 @@
+"""Partial counts per posts file, so the analysis sums small tables instead of grouping every
+term and hashtag of millions of posts again.
+
+Each posts file ``part-X.parquet`` gets ``_partials/KIND/part-X.parquet`` per kind: counts of
+words, hashtag pairs, and hashtags per day, never a pseudonym. The store deletes a file's
+partials whenever it rewrites or removes that file (an erasure, a re-sieve), and ``refresh``
+computes the missing ones, under the writers' lock, before an analysis reads them. Rows of
+excluded people are subtracted when the sums are read (their posts are few), so the sums
+equal a count over the engagement's views.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from lake.files import exclusive_lock, write_parquet_atomic
+from lake.store import PARTIALS as FOLDER
+from lake.store import Lake
+
+DAY = "epoch_us(created_at) // 86400000000"  # a UTC day as an integer (see analysis.metrics)
+# Per kind: what one post contributes (keys), and the key columns' types for an empty sum.
+KINDS: dict[str, tuple[str, dict[str, str]]] = {
+    "terms": ("SELECT unnest(terms) AS term FROM {src}", {"term": "VARCHAR"}),
+    "tag_pairs": (
+        """SELECT pair[1] AS hashtag_a, pair[2] AS hashtag_b FROM (
+             SELECT unnest(flatten(list_transform(range(1, len(h) + 1), lambda i:
+                      list_transform(range(i + 1, len(h) + 1), lambda j: [h[i], h[j]])))) AS pair
+             FROM (SELECT list_sort(list_distinct(hashtags)) AS h FROM {src} WHERE len(hashtags) > 1))""",
+        {"hashtag_a": "VARCHAR", "hashtag_b": "VARCHAR"},
+    ),
+    "tag_days": (f"SELECT {DAY} AS d, unnest(list_distinct(hashtags)) AS hashtag FROM {{src}}",
+                 {"d": "BIGINT", "hashtag": "VARCHAR"}),
+}
+
+
+def _path(lake: Lake, engagement: str, kind: str, posts_file: Path) -> Path:
+    return lake.engagement_dir(engagement) / FOLDER / kind / posts_file.name
+
+
+def refresh(lake: Lake, engagement: str) -> int:
+    """Compute the partials that are missing; returns how many were written."""
+    written = 0
+    with exclusive_lock(lake.engagement_dir(engagement) / ".lock"):
+        files = lake.files(engagement, "posts")
+        live = {f.name for f in files}
+        con = duckdb.connect()
+        try:
+            for kind, (rows, keys) in KINDS.items():
+                for stale in (lake.engagement_dir(engagement) / FOLDER / kind).glob("part-*.parquet"):
+                    if stale.name not in live:
+                        stale.unlink()
+                for f in files:
+                    target = _path(lake, engagement, kind, f)
+                    if target.exists():
+                        continue
+                    sql = f"SELECT {', '.join(keys)}, count(*) AS posts FROM ({rows.format(src='(SELECT * FROM read_parquet($f))')}) GROUP BY ALL"
+                    write_parquet_atomic(con.sql(sql, params={"f": str(f)}).to_arrow_table(), target)
+                    written += 1
+        finally:
+            con.close()
+    return written
+
+
+def register(con: duckdb.DuckDBPyConnection, lake: Lake, engagement: str, excluded: bool) -> None:
+    """Views ``KIND_counts`` (keys, posts) summed over every partial, less the excluded people's posts."""
+    posts = [str(f) for f in lake.files(engagement, "posts")]
+    for kind, (rows, keys) in KINDS.items():
+        key_list = ", ".join(keys)
+        empty = "SELECT " + ", ".join(f"NULL::{t} AS {k}" for k, t in keys.items()) + ", 0::BIGINT AS posts WHERE false"
+        parts = f"SELECT {key_list}, posts FROM read_parquet({[str(_path(lake, engagement, kind, Path(p))) for p in posts]})" if posts else empty
+        less = (f" UNION ALL SELECT {key_list}, -count(*) FROM ({rows.format(src=f'(SELECT * FROM read_parquet({posts}) WHERE author_pid IN (SELECT pid FROM _excluded))')}) GROUP BY ALL"
+                if excluded and posts else "")
+        con.execute(f"CREATE VIEW {kind}_counts AS SELECT {key_list}, CAST(sum(posts) AS BIGINT) AS posts "
+                    f"FROM ({parts}{less}) GROUP BY ALL HAVING sum(posts) > 0")

@@ -12,7 +12,7 @@ import duckdb
 import networkx as nx
 import pyarrow as pa
 
-from analysis.network import communities, interaction_graph, picture, summarise
+from analysis.network import communities, follow_graph, interaction_graph, picture, summarise
 
 
 def totals(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -105,12 +105,6 @@ def top_accounts(con: duckdb.DuckDBPyConnection, n: int) -> tuple[pa.Table, dict
     finally:
         con.execute("DROP TABLE _per_author")
     return named, {"accounts": others[0], "posts": int(others[1])}
-
-
-def follow_graph(con: duckdb.DuckDBPyConnection) -> nx.DiGraph:
-    graph = nx.DiGraph()
-    graph.add_edges_from(con.execute("SELECT follower_pid, followee_pid FROM follows").fetchall())
-    return graph
 
 
 def follow_summary(con: duckdb.DuckDBPyConnection, n: int, seed: int = 2026) -> tuple[dict[str, float], pa.Table]:

@@ -24,6 +24,18 @@ def interaction_graph(con: duckdb.DuckDBPyConnection) -> nx.DiGraph:
            GROUP BY 1, 2"""
     ).fetchall()
     graph.add_weighted_edges_from(rows)
+    return labelled(graph, con)
+
+
+def follow_graph(con: duckdb.DuckDBPyConnection) -> nx.DiGraph:
+    """Who follows whom among the collected accounts."""
+    graph = nx.DiGraph()
+    graph.add_edges_from(con.execute("SELECT follower_pid, followee_pid FROM follows").fetchall())
+    return labelled(graph, con)
+
+
+def labelled(graph: nx.DiGraph, con: duckdb.DuckDBPyConnection) -> nx.DiGraph:
+    """Handles as labels for publishable accounts, the pseudonym for everyone else."""
     labels = dict(con.execute("SELECT account_pid, handle FROM accounts WHERE publishable").fetchall())
     for node in graph.nodes:
         graph.nodes[node]["label"] = labels.get(node) or node

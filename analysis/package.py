@@ -38,9 +38,10 @@ def check(tables: dict[str, pa.Table], publishable: set[str], excluded: set[str]
                     raise ExportRefused(f"{name}.{column}: rows of a person whose data are excluded")
 
 
-def write(tables: dict[str, pa.Table], folder: Path, formats: list[str], meta: dict) -> list[Path]:
+def write(tables: dict[str, pa.Table], folder: Path, formats: list[str], meta: dict, written: list[Path] | None = None) -> list[Path]:
+    """The tables in ``formats``, and a manifest of them and of the files already ``written`` there."""
     folder.mkdir(parents=True, exist_ok=True)
-    files: list[Path] = []
+    files: list[Path] = list(written or [])
     for name, table in tables.items():
         if "csv" in formats:
             path = folder / f"{name}.csv"

@@ -10,7 +10,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from analysis.network import export as export_graph
-from analysis.network import interaction_graph
+from analysis.network import follow_graph, interaction_graph
 from analysis.package import FORMATS as PACKAGE_FORMATS
 from analysis.package import check
 from analysis.package import write as package_write
@@ -82,15 +82,16 @@ def write_package(engagement_id: str, formats: list[str]) -> list[Path]:
     now = datetime.now(UTC)
     folder = reports_dir(seula_home(), engagement_id) / f"package-{now:%Y%m%dT%H%M%S}"
     meta = {"engagement": eng.id, "client": eng.client, "period": f"{eng.start} – {eng.end}", "purpose": eng.purpose.value}
-    files = package_write(tables, folder, [f for f in formats if f in PACKAGE_FORMATS], meta)
-    for suffix in (f for f in formats if f in GRAPH_FORMATS):
+    graph_formats = [f for f in formats if f in GRAPH_FORMATS]
+    graph_files = []
+    if graph_formats:
         con = connect(seula_home(), engagement_id)  # views: restricted people are already left out
         try:
-            graph = interaction_graph(con)
+            graphs = {"interactions": interaction_graph(con), "follows": follow_graph(con)}
         finally:
             con.close()
-        files.append(export_graph(graph, folder / f"interactions.{suffix}"))
-    return files
+        graph_files = [export_graph(g, folder / f"{name}.{suffix}") for suffix in graph_formats for name, g in graphs.items()]
+    return package_write(tables, folder, [f for f in formats if f in PACKAGE_FORMATS], meta, graph_files)
 
 
 @flow(name="export_report", persist_result=False)

@@ -101,13 +101,16 @@ def test_exports_refuse_private_names_and_excluded_people() -> None:
 
 
 def test_network_export_labels_only_publishable_people_in_clear(analysed: Path) -> None:
-    files = write_package.fn("sample", ["gexf"])
-    graph = nx.read_gexf(files[-1])
+    files = write_package.fn("sample", ["gexf", "graphml"])
+    manifest = json.loads(next(f for f in files if f.name == "manifest.json").read_text())
+    assert {"interactions.gexf", "follows.gexf", "interactions.graphml", "follows.graphml"} <= set(manifest["files"])
     accounts = Lake(analysed).read("sample", "accounts").to_pylist()
     public = {a["handle"] for a in accounts if a["publishable"]}
-    labels = {data["label"] for _, data in graph.nodes(data=True)}
-    assert labels & public
-    assert all(label in public or label.startswith(("u_", "h_")) for label in labels)
+    for name in ("interactions.gexf", "follows.gexf"):
+        graph = nx.read_gexf(next(f for f in files if f.name == name))
+        labels = {data["label"] for _, data in graph.nodes(data=True)}
+        assert labels & public and graph.number_of_edges() > 100
+        assert all(label in public or label.startswith(("u_", "h_")) for label in labels)
 
 
 def test_methods_section_in_both_languages(analysed: Path) -> None:

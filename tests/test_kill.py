@@ -40,8 +40,14 @@ def keys(home: Path, engagement: str = "sample") -> dict[str, list[str]]:
 
 @pytest.mark.slow
 def test_sigkill_mid_collection_then_resume_equals_uninterrupted(tmp_path: Path) -> None:
+    from flows import config
+
+    eng = config.load("sample").model_dump(mode="json")
+    eng["platforms"].pop("facebook")  # the X collector alone (the sample also has Facebook Pages)
     killed, clean = tmp_path / "killed", tmp_path / "clean"
-    killed.mkdir(), clean.mkdir()
+    for home in (killed, clean):
+        (home / "engagements").mkdir(parents=True)
+        (home / "engagements" / "sample.yaml").write_text(yaml.safe_dump(eng))
     with XEmulator(rate_limits=DEMO_RATE_LIMITS) as emu:
         proc = start(killed, emu.base_url)
         deadline = time.monotonic() + 120

@@ -1,7 +1,8 @@
 """The privacy pass against plain per-post Presidio, side by side, on two corpora.
 
-``labelled``: the evaluation corpus (tests/data), where nearly every post holds something to
-find: the worst case for a route that saves its time on posts with nothing in them.
+``labelled``: the evaluation corpus (tests/data, 1,400 distinct posts), where nearly every post
+holds something to find: the worst case for a route that saves its time on posts with nothing
+in them.
 ``collected``: every text of the sample engagement's two synthetic worlds (X posts, Facebook
 posts and comments), the mix a collection run feeds the pass.
 
@@ -29,12 +30,11 @@ from privacy.pseudonyms import Pseudonymiser  # noqa: E402
 from privacy.sieve import Sieve  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "privacy_eval.jsonl"
-REPEAT = 4
 
 
 def labelled() -> tuple[list[str], list[str], list[str]]:
     lines = CORPUS.read_text(encoding="utf-8").splitlines()
-    records = [json.loads(line) for line in lines[1:]] * REPEAT
+    records = [json.loads(line) for line in lines[1:]]  # once each: the pass shares work between equal texts
     return [r["text"] for r in records], [r["lang"] for r in records], json.loads(lines[0])["gazetteer"]
 
 

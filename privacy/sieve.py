@@ -95,17 +95,19 @@ class Sieve:
 
     def clean_texts(self, platform: str, texts: list[str | None], langs: list[str | None]) -> list[str | None]:
         """Detect personal data in many texts at once and return what may be stored of each."""
-        present = [i for i, t in enumerate(texts) if t]
+        # Reposts and copied posts repeat a text word for word: each distinct text (in its
+        # language) is detected and redacted once, and the result shared.
+        keys = [(t, lang or detect_lang(t)) if t else None for t, lang in zip(texts, langs)]
+        distinct = list(dict.fromkeys(k for k in keys if k))
         if self._detector is None:
             self._detector = Detector(shared_analyzer(self.names))
         shared_analyzer(self.names)  # point the engine's gazetteer at this sieve's people
-        found = self._detector.analyze_batch(
-            [texts[i] for i in present], [langs[i] or detect_lang(texts[i]) for i in present]  # type: ignore[arg-type]
-        )
-        out = list(texts)
-        for i, findings in zip(present, found):
-            out[i] = redact(texts[i], findings, lambda h: self._handle_pid(platform, h), self._name_pid)  # type: ignore[arg-type]
-        return out
+        found = self._detector.analyze_batch([t for t, _ in distinct], [lang for _, lang in distinct])
+        clean = {
+            key: redact(key[0], findings, lambda h: self._handle_pid(platform, h), self._name_pid)
+            for key, findings in zip(distinct, found)
+        }
+        return [clean[k] if k else t for k, t in zip(keys, texts)]
 
     def clean_text(self, platform: str, text: str | None, lang: str | None = None) -> str | None:
         return self.clean_texts(platform, [text], [lang])[0]

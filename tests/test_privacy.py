@@ -156,3 +156,14 @@ def test_sieving_stored_text_again_changes_nothing() -> None:
     sieve = make_sieve()
     stored = sieve.apply(sample_batch()).tables["posts"]["text"].to_pylist()[0]
     assert sieve.clean_text("x", stored) == stored
+
+
+def test_equal_texts_in_a_batch_are_cleaned_once_and_alike() -> None:
+    sieve = make_sieve()
+    sieve.apply(sample_batch())  # the sieve now knows Joe
+    texts = ["RT mail joe.o@example.fi, Joe Ordinary", None, "", "toinen 040 123 4567",
+             "RT mail joe.o@example.fi, Joe Ordinary", "RT mail joe.o@example.fi, Joe Ordinary"]
+    langs = ["fi", None, None, "fi", "fi", "en"]
+    alone = [sieve.clean_text("x", t, lang) for t, lang in zip(texts, langs)]
+    assert sieve.clean_texts("x", texts, langs) == alone
+    assert alone[0] == f"RT mail <EMAIL>, {sieve.pseudo.account('x', '111')}" and alone[1] is None and alone[2] == ""

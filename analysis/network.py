@@ -83,7 +83,9 @@ def picture(graph: nx.DiGraph, member: dict[str, int], limit: int = 120, seed: i
     degree = dict(graph.degree(weight="weight"))
     keep = sorted(graph.nodes, key=lambda v: (-degree[v], v))[:limit]
     sub = graph.subgraph(keep).to_undirected()
-    layout = nx.spring_layout(sub, seed=seed, weight="weight") if keep else {}
+    # Kamada-Kawai spreads a small dense graph more evenly than a spring layout (hubs apart,
+    # labels readable); both are deterministic here.
+    layout = nx.kamada_kawai_layout(sub, pos=nx.circular_layout(sub)) if len(keep) > 1 else {v: (0.5, 0.5) for v in keep}
     index = {node: i for i, node in enumerate(keep)}
     xs = [layout[v][0] for v in keep] or [0.0]
     ys = [layout[v][1] for v in keep] or [0.0]

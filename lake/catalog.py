@@ -72,6 +72,7 @@ def analysis_connection(home: Path, engagement: str) -> duckdb.DuckDBPyConnectio
     """``connect`` plus the summed partial counts (``terms_counts``, ``tag_pairs_counts``,
     ``tag_days_counts``), brought up to date first."""
     lake = Lake(home)
+    lake.upgrade(engagement)  # a lake from before a derived column (posts' terms) gets it once
     con = connect(home, engagement)
     partials.refresh(lake, engagement)
     excluded = con.execute("SELECT count(*) FROM _excluded").fetchall()[0][0] > 0

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 
 from lake.files import exclusive_lock, sweep_temps, write_parquet_atomic
 from lake.home import lake_root
-from lake.schema import TableSpec
+from lake.schema import COLLECTED, TableSpec
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 PARTIALS = "_partials"  # partial counts per posts file (lake/partials.py); they go when their file changes
@@ -131,6 +131,16 @@ class Lake:
         """Swap a derived table's content for ``rows``: one file, replaced by a single rename."""
         with exclusive_lock(self.engagement_dir(engagement) / ".lock"):
             write_parquet_atomic(rows, self.table_dir(engagement, table) / "part-derived.parquet")
+
+    def upgrade(self, engagement: str) -> int:
+        """Give files written before a derived column existed that column; returns files rewritten."""
+        changed = 0
+        for spec in COLLECTED.values():
+            derived = {name for name, _ in spec.derive}
+            old = [f for f in self.files(engagement, spec.name) if derived - set(pq.read_schema(f).names)]
+            if old:
+                changed += len(self.rewrite(engagement, spec, lambda table: table, only=old))
+        return changed
 
     def rewrite(
         self, engagement: str, spec: TableSpec, transform: Callable[[pa.Table], pa.Table | None],

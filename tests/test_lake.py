@@ -108,3 +108,13 @@ def test_terms_are_derived_on_every_write_so_a_rewrite_cannot_leave_them_stale(h
 
     lake.rewrite("e", schema.POSTS, pseudonymise)
     assert lake.read("e", "posts")["terms"].to_pylist() == [["puhui", "ilmasto"], []]
+
+
+def test_files_from_before_a_derived_column_are_upgraded_once(home: Path) -> None:
+    lake = Lake(home)
+    old = schema.POSTS.complete(schema.conform(schema.POSTS, [post("t_1", "Vanha teksti ilman termejä")])).drop(["terms"])
+    folder = lake.table_dir("e", "posts")
+    folder.mkdir(parents=True)
+    pq.write_table(old, folder / "part-00000000000000000001-old.parquet")  # as an earlier Seula wrote it
+    assert lake.upgrade("e") == 1 and lake.upgrade("e") == 0
+    assert lake.read("e", "posts")["terms"].to_pylist() == [["vanha", "teksti", "ilman", "termejä"]]

@@ -23,7 +23,7 @@ WORDS = {
            "graph_text": "{nodes} accounts and {edges} follow relationships (density {density}), in {c} communities (Louvain); "
                          "the largest has {largest} accounts.",
            "subtitle": "Engagement {id} · purpose: {purpose} · period {start} – {end} · generated {at}",
-           "none": "No data.", "kinds": {"likes": "likes", "reposts": "reposts", "replies": "replies", "quotes": "quotes"}, "followed": "Most-followed public accounts", "in_graph": "Followers in the graph",
+           "none": "No data.", "purposes": {"research": "research", "statistics": "statistics", "marketing": "marketing"}, "kinds": {"likes": "likes", "reposts": "reposts", "replies": "replies", "quotes": "quotes"}, "followed": "Most-followed public accounts", "in_graph": "Followers in the graph",
            "languages": "Posts by language", "language": "Language", "terms": "Top terms", "term": "Term",
            "pairs": "Hashtags used together", "voice": "Share of voice by party",
            "voice_note": "Accounts whose party affiliation is manifestly public (own profile, own statement or candidate "
@@ -51,7 +51,7 @@ WORDS = {
            "graph_text": "{nodes} tiliä ja {edges} seuraamissuhdetta (tiheys {density}), {c} yhteisöä (Louvain); "
                          "suurimmassa on {largest} tiliä.",
            "subtitle": "Toimeksianto {id} · tarkoitus: {purpose} · ajanjakso {start} – {end} · laadittu {at}",
-           "none": "Ei aineistoa.", "kinds": {"likes": "tykkäykset", "reposts": "jaot", "replies": "vastaukset", "quotes": "lainaukset"}, "followed": "Seuratuimmat julkiset tilit", "in_graph": "Seuraajia verkostossa",
+           "none": "Ei aineistoa.", "purposes": {"research": "tutkimus", "statistics": "tilastointi", "marketing": "markkinointi"}, "kinds": {"likes": "tykkäykset", "reposts": "jaot", "replies": "vastaukset", "quotes": "lainaukset"}, "followed": "Seuratuimmat julkiset tilit", "in_graph": "Seuraajia verkostossa",
            "languages": "Julkaisut kielittäin", "language": "Kieli", "terms": "Yleisimmät sanat", "term": "Sana",
            "pairs": "Yhdessä käytetyt aihetunnisteet", "voice": "Puolueiden näkyvyys",
            "voice_note": "Tilit, joiden puoluekanta on ilmeisen julkinen (oma profiili, oma ilmoitus tai ehdokasrekisteri). "

@@ -117,6 +117,7 @@ def test_methods_section_in_both_languages(analysed: Path) -> None:
     fi = render_report.fn("sample", "fi")[0].read_text()
     en = render_report.fn("sample", "en")[0].read_text()
     assert "Menetelmät ja tietosuoja" in fi and "avainnetuilla pseudonyymeillä" in fi and "365 päivää" in fi
+    assert "tarkoitus: tutkimus" in fi and "purpose: research" in en
     assert "keyed pseudonyms" in en and "#vaalit OR #eduskunta" in en
 
 

@@ -9,14 +9,27 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+import pyarrow as pa
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from collectors.facebook.api import FacebookError, GraphApi, MalformedPage, ThrottleStop, make_graph
+from collectors.facebook.api import (
+    FacebookError,
+    GraphApi,
+    MalformedPage,
+    ThrottleStop,
+    make_graph,
+)
 from collectors.facebook.api import Usage as GraphUsage
 from collectors.facebook.source import FacebookSource
 from collectors.records import Batch
-from collectors.x.api import CollectorError, MalformedResponse, RateLimitStop, XApi, make_client
+from collectors.x.api import (
+    CollectorError,
+    MalformedResponse,
+    RateLimitStop,
+    XApi,
+    make_client,
+)
 from collectors.x.api import Usage as XUsage
 from collectors.x.source import State, XSource
 from flows import config, ui
@@ -24,11 +37,12 @@ from lake import schema
 from lake.catalog import refresh_catalog
 from lake.checkpoints import Checkpoints
 from lake.home import seula_home
+from lake.partials import per_file
 from lake.store import Lake
-from privacy.candidates import CandidateRegister
+from privacy import findings
 from privacy.analyzer import shared_analyzer
+from privacy.candidates import CandidateRegister
 from privacy.detect import Detector
-from privacy.findings import derive
 from privacy.gazetteer import Gazetteer
 from privacy.keys import engagement_key, master_secret, rights_key
 from privacy.policy import PublishabilityPolicy
@@ -243,19 +257,26 @@ def resieve_stored_text(engagement_id: str) -> int:
 
 @task(name="derive-findings", persist_result=False, cache_policy=NO_CACHE)
 def derive_findings(engagement_id: str) -> dict[str, int]:
-    """Findings and manifestly public affiliations, derived again from the stored tables."""
+    """Findings and manifestly public affiliations, derived again from the stored tables.
+
+    A post's findings depend on its stored text alone, so they are kept per posts file and
+    only new or rewritten files are scanned; descriptions and the gate are redone whole.
+    """
     eng = config.load(engagement_id)
     lake = Lake(seula_home())
+    detector = Detector(shared_analyzer(Gazetteer.from_names([])))
     register = eng.publishable.candidates
-    findings, affiliations = derive(
-        Detector(shared_analyzer(Gazetteer.from_names([]))),
-        lake.read(engagement_id, "posts", schema.POSTS.schema),
-        lake.read(engagement_id, "accounts", schema.ACCOUNTS.schema),
+    accounts = lake.read(engagement_id, "accounts", schema.ACCOUNTS.schema)
+    posts = per_file(lake, engagement_id, "findings", lambda table: findings.of_posts(detector, table))
+    found = pa.concat_tables([t for t in (posts, findings.of_accounts(detector, accounts)) if t is not None])
+    authors = lake.read(engagement_id, "posts", schema.POSTS.schema, columns=["post_pid", "author_pid"])
+    affiliations = findings.affiliations(
+        found, dict(zip(authors["post_pid"].to_pylist(), authors["author_pid"].to_pylist())), accounts,
         CandidateRegister.load(register) if register else CandidateRegister([]),
     )
-    lake.replace(engagement_id, "findings", findings)
+    lake.replace(engagement_id, "findings", found)
     lake.replace(engagement_id, "affiliations", affiliations)
-    return {"findings": findings.num_rows, "affiliations": affiliations.num_rows}
+    return {"findings": found.num_rows, "affiliations": affiliations.num_rows}
 
 
 @flow(name="collect_engagement", persist_result=False)

@@ -11,9 +11,12 @@ equal a count over the engagement's views.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from lake.files import exclusive_lock, write_parquet_atomic
 from lake.store import PARTIALS as FOLDER
@@ -61,6 +64,24 @@ def refresh(lake: Lake, engagement: str) -> int:
         finally:
             con.close()
     return written
+
+
+def per_file(lake: Lake, engagement: str, kind: str, compute: Callable[[pa.Table], pa.Table]) -> pa.Table:
+    """``compute`` of each posts file, kept as its partial ``kind`` (and dropped with the file,
+    like the counts): only files without one are computed. All of them, concatenated."""
+    with exclusive_lock(lake.engagement_dir(engagement) / ".lock"):
+        files = lake.files(engagement, "posts")
+        live = {f.name for f in files}
+        for stale in (lake.engagement_dir(engagement) / FOLDER / kind).glob("part-*.parquet"):
+            if stale.name not in live:
+                stale.unlink()
+        pieces = []
+        for f in files:
+            target = _path(lake, engagement, kind, f)
+            if not target.exists():
+                write_parquet_atomic(compute(pq.read_table(f)), target)
+            pieces.append(pq.read_table(target))
+    return pa.concat_tables(pieces) if pieces else None  # type: ignore[return-value]
 
 
 def register(con: duckdb.DuckDBPyConnection, lake: Lake, engagement: str, excluded: bool) -> None:

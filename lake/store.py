@@ -56,14 +56,15 @@ class Lake:
         return sorted(p.name for p in folder.iterdir()
                       if p.is_dir() and _NAME.match(p.name) and self.files(engagement, p.name)) if folder.is_dir() else []
 
-    def read(self, engagement: str, table: str, schema: pa.Schema | None = None) -> pa.Table:
+    def read(self, engagement: str, table: str, schema: pa.Schema | None = None,
+             columns: list[str] | None = None) -> pa.Table:
         files = self.files(engagement, table)
         if not files:
             if schema is None:
                 raise LakeError(f"engagement {engagement!r} has no table {table!r}")
-            return schema.empty_table()
+            return schema.empty_table() if columns is None else schema.empty_table().select(columns)
         try:
-            return pa.concat_tables([pq.read_table(f) for f in files], promote_options="default")
+            return pa.concat_tables([pq.read_table(f, columns=columns) for f in files], promote_options="default")
         except (pa.ArrowInvalid, OSError) as exc:
             raise LakeError(f"unreadable file in {engagement}/{table}: {type(exc).__name__}") from None
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from lake import schema
 from privacy.candidates import CandidateRegister
@@ -35,38 +36,53 @@ def _stored_findings(text: str) -> list[Finding]:
     ]
 
 
-def derive(detector: Detector, posts: pa.Table, accounts: pa.Table, register: CandidateRegister) -> tuple[pa.Table, pa.Table]:
-    post_rows = posts.select(["post_pid", "author_pid", "text", "lang"]).to_pylist()
-    account_rows = accounts.select(["account_pid", "handle", "description", "publishable_reason"]).to_pylist()
-    texts = [r["text"] or "" for r in post_rows] + [r["description"] or "" for r in account_rows]
-    langs = [r["lang"] or detect_lang(r["text"] or "") for r in post_rows] + [detect_lang(r["description"] or "") for r in account_rows]
-    found = detector.analyze_batch(texts, langs)
-
-    findings: list[dict] = []
-    affiliations: dict[tuple[str, str], dict] = {}
-    subjects = [("post", r["post_pid"], "text", r["author_pid"]) for r in post_rows] + [
-        ("account", r["account_pid"], "description", r["account_pid"]) for r in account_rows
+def _rows(subject: str, field: str, pids: list[str], texts: list[str], found: list[list[Finding]]) -> list[dict]:
+    return [
+        {"subject": subject, "subject_pid": pid, "field": field, "entity_type": f.entity_type, "start": f.start,
+         "end": f.end, "score": f.score, "party": f.party, "self_declared": f.self_declared}
+        for pid, text, hits in zip(pids, texts, found) for f in sorted({*hits, *_stored_findings(text)})
     ]
-    for (subject, pid, field, person), text, hits in zip(subjects, texts, found):
-        hits = sorted({*hits, *_stored_findings(text)})
-        for f in hits:
-            findings.append({"subject": subject, "subject_pid": pid, "field": field, "entity_type": f.entity_type,
-                             "start": f.start, "end": f.end, "score": f.score, "party": f.party,
-                             "self_declared": f.self_declared})
-            if f.entity_type != "POLITICAL_AFFILIATION" or f.party is None:
-                continue
-            if subject == "account":
-                affiliations.setdefault((person, f.party), {"basis": "own public profile", "evidence_pid": None})
-            elif f.self_declared:
-                affiliations.setdefault((person, f.party), {"basis": "self-declared in own post", "evidence_pid": pid})
-    for r in account_rows:
+
+
+def of_posts(detector: Detector, posts: pa.Table) -> pa.Table:
+    """The findings in posts' stored text: a function of each post alone (see ``derive``)."""
+    rows = posts.select(["post_pid", "text", "lang"]).to_pylist()
+    texts = [r["text"] or "" for r in rows]
+    found = detector.analyze_batch(texts, [r["lang"] or detect_lang(t) for r, t in zip(rows, texts)])
+    return pa.Table.from_pylist(_rows("post", "text", [r["post_pid"] for r in rows], texts, found), schema=schema.FINDINGS)
+
+
+def of_accounts(detector: Detector, accounts: pa.Table) -> pa.Table:
+    """The findings in accounts' stored descriptions."""
+    rows = accounts.select(["account_pid", "description"]).to_pylist()
+    texts = [r["description"] or "" for r in rows]
+    found = detector.analyze_batch(texts, [detect_lang(t) for t in texts])
+    return pa.Table.from_pylist(_rows("account", "description", [r["account_pid"] for r in rows], texts, found),
+                                schema=schema.FINDINGS)
+
+
+def affiliations(findings: pa.Table, author_of: dict[str, str | None], accounts: pa.Table,
+                 register: CandidateRegister) -> pa.Table:
+    """The sensitive-data gate: parties kept about an account only when manifestly public."""
+    kept: dict[tuple[str, str], dict] = {}
+    for f in findings.filter(pc.equal(findings["entity_type"], "POLITICAL_AFFILIATION")).to_pylist():
+        if f["party"] is None:
+            continue
+        if f["subject"] == "account":
+            kept.setdefault((f["subject_pid"], f["party"]), {"basis": "own public profile", "evidence_pid": None})
+        elif f["self_declared"] and author_of.get(f["subject_pid"]):
+            kept.setdefault((author_of[f["subject_pid"]], f["party"]),  # type: ignore[index]
+                            {"basis": "self-declared in own post", "evidence_pid": f["subject_pid"]})
+    for r in accounts.select(["account_pid", "handle"]).to_pylist():
         candidate = register.get(r["handle"]) if r["handle"] else None
         if candidate is not None:
-            affiliations[(r["account_pid"], candidate.party)] = {
-                "basis": f"candidate register: {candidate.election}", "evidence_pid": None}
-    return (
-        pa.Table.from_pylist(findings, schema=schema.FINDINGS),
-        pa.Table.from_pylist(
-            [{"account_pid": a, "party": p, **v} for (a, p), v in sorted(affiliations.items())], schema=schema.AFFILIATIONS
-        ),
-    )
+            kept[(r["account_pid"], candidate.party)] = {"basis": f"candidate register: {candidate.election}", "evidence_pid": None}
+    return pa.Table.from_pylist([{"account_pid": a, "party": p, **v} for (a, p), v in sorted(kept.items())],
+                                schema=schema.AFFILIATIONS)
+
+
+def derive(detector: Detector, posts: pa.Table, accounts: pa.Table, register: CandidateRegister) -> tuple[pa.Table, pa.Table]:
+    """Findings and affiliations of a whole engagement at once."""
+    findings = pa.concat_tables([of_posts(detector, posts), of_accounts(detector, accounts)])
+    author_of = dict(zip(posts["post_pid"].to_pylist(), posts["author_pid"].to_pylist()))
+    return findings, affiliations(findings, author_of, accounts, register)

@@ -15,6 +15,7 @@ from privacy.gazetteer import Gazetteer
 from privacy.policy import PublishabilityPolicy
 from privacy.pseudonyms import Pseudonymiser
 from privacy.sieve import Sieve
+from tests.test_rights import lake_home  # noqa: F401  (fixture)
 
 NOW = datetime(2026, 10, 1, tzinfo=UTC)
 
@@ -98,3 +99,30 @@ def test_candidate_register_errors(tmp_path: Path) -> None:
     bad.write_text("name,handle\nX,x\n")
     with pytest.raises(CandidateRegisterError, match="missing column"):
         CandidateRegister.load(bad)
+
+
+def test_stored_findings_are_kept_per_posts_file_and_equal_a_whole_derivation(
+    lake_home,  # type: ignore[no-untyped-def]  # noqa: F811
+) -> None:
+    from flows import config
+    from flows.collect import derive_findings
+    from lake.store import Lake
+
+    home, _ = lake_home
+    lake = Lake(home)
+    pieces = home / "lake" / "sample" / "_partials" / "findings"
+    assert len(list(pieces.glob("part-*.parquet"))) == len(lake.files("sample", "posts"))  # one per posts file
+    whole, gate = derive(Detector(shared_analyzer(Gazetteer.from_names([]))), lake.read("sample", "posts"),
+                         lake.read("sample", "accounts"), CandidateRegister.load(config.load("sample").publishable.candidates))
+
+    def rows(table):  # type: ignore[no-untyped-def]
+        return sorted(tuple(r.values()) for r in table.to_pylist())
+
+    assert rows(lake.read("sample", "findings")) == rows(whole) and rows(lake.read("sample", "affiliations")) == rows(gate)
+    before = {p.name: p.stat().st_mtime_ns for p in pieces.glob("part-*.parquet")}
+    rewritten = lake.rewrite("sample", schema.POSTS, lambda t: t, only=lake.files("sample", "posts")[:1])
+    assert rewritten[0].name not in {p.name for p in pieces.glob("part-*.parquet")}  # dropped with its file's change
+    derive_findings.fn("sample")
+    after = {p.name: p.stat().st_mtime_ns for p in pieces.glob("part-*.parquet")}
+    assert {n for n in after if after[n] != before.get(n)} == {rewritten[0].name}  # only that one scanned again
+    assert rows(lake.read("sample", "findings")) == rows(whole)

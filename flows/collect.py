@@ -8,6 +8,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pyarrow as pa
 from prefect import flow, get_run_logger, task
@@ -245,14 +246,40 @@ def collect_facebook_pages(engagement_id: str, fb_base_url: str | None = None) -
     return tally
 
 
+RESIEVED = "privacy/resieved"  # the sieve's inputs at the last completed re-sieve, as a digest
+
+
+def sieve_inputs(pipe: Pipeline) -> str:
+    """A digest of everything that decides how stored text is sieved: the people learnt (the
+    identity index only grows by new files), the publishability settings and register, and
+    the suppression list. Unchanged since the last re-sieve: stored text cannot change."""
+    digest = hashlib.sha256()
+    for f in pipe.lake.files(pipe.eng.id, "identity_index"):
+        digest.update(f.name.encode())
+    digest.update(json.dumps(pipe.eng.publishable.model_dump(mode="json"), sort_keys=True).encode())
+    for path in (pipe.eng.publishable.candidates, seula_home() / "rights" / "suppressed.json"):
+        if path is not None and Path(path).is_file():
+            digest.update(Path(path).read_bytes())
+    return digest.hexdigest()
+
+
 @task(name="resieve-stored-text", persist_result=False, cache_policy=NO_CACHE)
 def resieve_stored_text(engagement_id: str) -> int:
-    """Names learnt in this run may occur in text stored earlier: replace them there too."""
+    """Names learnt in this run may occur in text stored earlier: replace them there too.
+
+    Skipped when nothing that decides the sieve changed since the last completed re-sieve;
+    the mark is written only after one completes, so a run killed before it repeats it.
+    """
     pipe = Pipeline(config.load(engagement_id))
-    return sum(
+    inputs = sieve_inputs(pipe)
+    if pipe.checkpoints.get(RESIEVED).get("inputs") == inputs:
+        return 0
+    rewritten = sum(
         len(pipe.lake.rewrite(engagement_id, spec, lambda t, c=column: resieve_text(pipe.sieve, t, c)))
         for spec, column in ((schema.POSTS, "text"), (schema.ACCOUNTS, "description"))
     )
+    pipe.checkpoints.put(RESIEVED, {"inputs": inputs})
+    return rewritten
 
 
 @task(name="derive-findings", persist_result=False, cache_policy=NO_CACHE)

@@ -1,0 +1,74 @@
+"""Re-sieving stored text runs when what decides the sieve changed, and only then."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import yaml
+
+from collectors.x.emulator import XEmulator
+from flows import config
+from flows.collect import RESIEVED, Pipeline, resieve_stored_text
+from lake import schema
+from lake.checkpoints import Checkpoints
+from privacy.sieve import Sieve
+from tests.test_rights import lake_home  # noqa: F401  (fixture)
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    seen: list[int] = []
+    original = Sieve.clean_texts
+
+    def counting(self, platform, texts, langs):  # type: ignore[no-untyped-def]
+        seen.append(len(texts))
+        return original(self, platform, texts, langs)
+
+    monkeypatch.setattr(Sieve, "clean_texts", counting)
+    return seen
+
+
+def test_resieve_runs_once_per_change_of_the_sieves_inputs(
+    lake_home: tuple[Path, XEmulator], calls: list[int], monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+) -> None:
+    home, _ = lake_home
+    resieve_stored_text.fn("sample")
+    assert sum(calls) > 1000  # every stored text, the first time
+    calls.clear()
+    assert resieve_stored_text.fn("sample") == 0 and calls == []  # nothing changed: nothing read
+
+    pipe = Pipeline(config.load("sample"))  # someone new learnt (a new identity-index file)
+    pipe.lake.append("sample", schema.IDENTITY_INDEX, schema.conform(schema.IDENTITY_INDEX, [{
+        "engagement": "sample", "platform": "x", "endpoint": "users", "query": None, "collected_at": datetime.now(UTC),
+        "kind": "handle", "token_hash": "0" * 32, "account_pid": "u_" + "0" * 20}]))
+
+    def killed(self, source, state):  # type: ignore[no-untyped-def]
+        if source == RESIEVED:
+            raise KeyboardInterrupt("killed before the mark")
+        return put(self, source, state)
+
+    put = Checkpoints.put
+    monkeypatch.setattr(Checkpoints, "put", killed)
+    with pytest.raises(KeyboardInterrupt):
+        resieve_stored_text.fn("sample")
+    monkeypatch.setattr(Checkpoints, "put", put)
+    calls.clear()
+    resieve_stored_text.fn("sample")  # the killed run left no mark: it runs again
+    assert sum(calls) > 1000
+    calls.clear()
+    resieve_stored_text.fn("sample")
+    assert calls == []
+
+
+def test_a_changed_publication_list_is_a_reason_to_resieve(
+    lake_home: tuple[Path, XEmulator], calls: list[int],  # noqa: F811
+) -> None:
+    home, _ = lake_home
+    resieve_stored_text.fn("sample")
+    eng = config.load("sample").model_dump(mode="json")
+    eng["publishable"]["handles"] = eng["publishable"]["handles"][1:]  # one account no longer to be named
+    (home / "engagements").mkdir(exist_ok=True)
+    (home / "engagements" / "sample.yaml").write_text(yaml.safe_dump(eng))
+    calls.clear()
+    resieve_stored_text.fn("sample")
+    assert sum(calls) > 1000

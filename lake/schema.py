@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -31,25 +32,32 @@ class TableSpec:
     key: tuple[str, ...]
     # The columns that hold account pseudonyms: what an erasure or restriction matches on.
     subject_columns: tuple[str, ...]
-    # Columns computed from the others on every write (name, function), so no rewrite can leave
-    # them stale; the writer may leave them out.
-    derive: tuple[tuple[str, Callable[[pa.Table], pa.Array]], ...] = ()
+    # Columns computed on every write, each from one other column (name, source, function of
+    # one source value), so no rewrite can leave them stale; the writer may leave them out.
+    derive: tuple[tuple[str, str, Callable[[Any], Any]], ...] = ()
 
-    def complete(self, table: pa.Table) -> pa.Table:
+    def complete(self, table: pa.Table, previous: pa.Table | None = None) -> pa.Table:
         """``table`` in this spec's types, its derived columns (re)computed; any other
-        missing or unknown column is an error here, not a surprise on disk."""
-        for name, _ in self.derive:
+        missing or unknown column is an error here, not a surprise on disk.
+
+        ``previous`` (the file a rewrite read) lends the values of sources it already had:
+        a rewrite that changes a few texts recomputes only theirs."""
+        for name, _, _ in self.derive:
             if name not in table.column_names:
                 table = table.append_column(name, pa.nulls(table.num_rows, self.schema.field(name).type))
         table = table.select(self.schema.names) if set(table.column_names) == set(self.schema.names) else table
         table = table.cast(self.schema)
-        for name, compute in self.derive:
-            table = table.set_column(self.schema.get_field_index(name), self.schema.field(name), compute(table))
+        for name, source, compute in self.derive:
+            known = ({} if previous is None or name not in previous.column_names
+                     else dict(zip(previous[source].to_pylist(), previous[name].to_pylist())))
+            values = [known[v] if v in known else compute(v) for v in table[source].to_pylist()]
+            table = table.set_column(self.schema.get_field_index(name), self.schema.field(name),
+                                     pa.array(values, self.schema.field(name).type))
         return table
 
 
 def _spec(name: str, fields: list[pa.Field], key: tuple[str, ...], subjects: tuple[str, ...],
-          derive: tuple[tuple[str, Callable[[pa.Table], pa.Array]], ...] = ()) -> TableSpec:
+          derive: tuple[tuple[str, str, Callable[[Any], Any]], ...] = ()) -> TableSpec:
     return TableSpec(name, pa.schema(fields + PROVENANCE), key, subjects, derive)
 
 
@@ -57,13 +65,10 @@ def _spec(name: str, fields: list[pa.Field], key: tuple[str, ...], subjects: tup
 TERM = re.compile(r"(?<!\S)[^\W\d_](?:[^\W\d_]|-){2,}")
 
 
-def post_terms(table: pa.Table) -> pa.Array:
-    """Each post's distinct lower-case terms, in order: finding them once, on write, keeps the
+def post_terms(text: str | None) -> list[str]:
+    """A post's distinct lower-case terms, in order: finding them once, on write, keeps the
     term statistics over millions of posts a group-by instead of a regex over every text."""
-    return pa.array(
-        [list(dict.fromkeys(TERM.findall(text.lower()))) if text else [] for text in table["text"].to_pylist()],
-        pa.list_(pa.string()),
-    )
+    return list(dict.fromkeys(TERM.findall(text.lower()))) if text else []
 
 
 ACCOUNTS = _spec(
@@ -110,7 +115,7 @@ POSTS = _spec(
     ],
     key=("post_pid",),
     subjects=("author_pid", "reply_to_account_pid"),
-    derive=(("terms", post_terms),),
+    derive=(("terms", "text", post_terms),),
 )
 
 FOLLOWS = _spec(

@@ -137,7 +137,7 @@ class Lake:
         """Give files written before a derived column existed that column; returns files rewritten."""
         changed = 0
         for spec in COLLECTED.values():
-            derived = {name for name, _ in spec.derive}
+            derived = {name for name, _, _ in spec.derive}
             old = [f for f in self.files(engagement, spec.name) if derived - set(pq.read_schema(f).names)]
             if old:
                 changed += len(self.rewrite(engagement, spec, lambda table: table, only=old))
@@ -157,10 +157,11 @@ class Lake:
         changed = []
         with exclusive_lock(self.engagement_dir(engagement) / ".lock"):
             for path in self.files(engagement, spec.name) if only is None else only:
-                new = transform(pq.read_table(path))
+                old = pq.read_table(path)
+                new = transform(old)
                 if new is not None:
                     for partial in (self.engagement_dir(engagement) / PARTIALS).glob(f"*/{path.name}"):
                         partial.unlink()  # before the file changes: a crash in between leaves none stale
-                    write_parquet_atomic(spec.complete(new), path)
+                    write_parquet_atomic(spec.complete(new, previous=old), path)
                     changed.append(path)
         return changed

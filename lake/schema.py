@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 TS = pa.timestamp("us", tz="UTC")
 
@@ -48,11 +50,19 @@ class TableSpec:
         table = table.select(self.schema.names) if set(table.column_names) == set(self.schema.names) else table
         table = table.cast(self.schema)
         for name, source, compute in self.derive:
-            known = ({} if previous is None or name not in previous.column_names
-                     else dict(zip(previous[source].to_pylist(), previous[name].to_pylist())))
-            values = [known[v] if v in known else compute(v) for v in table[source].to_pylist()]
-            table = table.set_column(self.schema.get_field_index(name), self.schema.field(name),
-                                     pa.array(values, self.schema.field(name).type))
+            field = self.schema.field(name)
+            column = table[source].combine_chunks()
+            reused, missing = None, np.arange(len(column))
+            if previous is not None and name in previous.column_names:  # by value, in Arrow
+                index = pc.index_in(column, value_set=previous[source].combine_chunks())
+                reused = previous[name].combine_chunks().cast(field.type).take(pc.fill_null(index, 0))
+                missing = np.flatnonzero(pc.is_null(index).to_numpy(zero_copy_only=False))
+            fresh = pa.array([compute(v) for v in column.take(pa.array(missing, pa.int64())).to_pylist()], field.type)
+            if reused is not None:
+                order = np.arange(len(column))
+                order[missing] = len(column) + np.arange(len(missing))
+                fresh = pa.concat_arrays([reused, fresh]).take(pa.array(order))
+            table = table.set_column(self.schema.get_field_index(name), field, fresh)
         return table
 
 

@@ -118,3 +118,19 @@ def test_files_from_before_a_derived_column_are_upgraded_once(home: Path) -> Non
     pq.write_table(old, folder / "part-00000000000000000001-old.parquet")  # as an earlier Seula wrote it
     assert lake.upgrade("e") == 1 and lake.upgrade("e") == 0
     assert lake.read("e", "posts")["terms"].to_pylist() == [["vanha", "teksti", "ilman", "termejä"]]
+
+
+def test_a_rewrite_reuses_derived_values_only_for_unchanged_sources(home: Path) -> None:
+    lake = Lake(home)
+    texts = ["yksi kaksi", "kolme neljä", None, "viisi kuusi", "yksi kaksi"]
+    lake.append("e", schema.POSTS, schema.conform(schema.POSTS, [post(f"t_{i}", t) for i, t in enumerate(texts)]))
+
+    def edit(table: pa.Table) -> pa.Table:  # drop a row, change one, keep the rest (as an erasure and a re-sieve do)
+        table = table.filter(pa.array([True, True, True, False, True]))
+        new = ["yksi kaksi", "kolme u_00", None, "yksi kaksi"]
+        return table.set_column(table.schema.get_field_index("text"), "text", pa.array(new, pa.string()))
+
+    lake.rewrite("e", schema.POSTS, edit)
+    stored = lake.read("e", "posts")
+    assert stored["terms"].to_pylist() == [schema.post_terms(t) for t in stored["text"].to_pylist()]
+    assert stored["terms"].to_pylist() == [["yksi", "kaksi"], ["kolme"], [], ["yksi", "kaksi"]]

@@ -38,16 +38,22 @@ def keys(home: Path, engagement: str = "sample") -> dict[str, list[str]]:
     return out
 
 
+def two_homes(tmp_path: Path, eng: dict) -> tuple[Path, Path]:
+    """A data folder to kill a collection in, and one for the uninterrupted run, both with ``eng``."""
+    homes = tmp_path / "killed", tmp_path / "clean"
+    for home in homes:
+        (home / "engagements").mkdir(parents=True)
+        (home / "engagements" / f"{eng['id']}.yaml").write_text(yaml.safe_dump(eng))
+    return homes
+
+
 @pytest.mark.slow
 def test_sigkill_mid_collection_then_resume_equals_uninterrupted(tmp_path: Path) -> None:
     from flows import config
 
     eng = config.load("sample").model_dump(mode="json")
     eng["platforms"].pop("facebook")  # the X collector alone (the sample also has Facebook Pages)
-    killed, clean = tmp_path / "killed", tmp_path / "clean"
-    for home in (killed, clean):
-        (home / "engagements").mkdir(parents=True)
-        (home / "engagements" / "sample.yaml").write_text(yaml.safe_dump(eng))
+    killed, clean = two_homes(tmp_path, eng)
     with XEmulator(rate_limits=DEMO_RATE_LIMITS) as emu:
         proc = start(killed, emu.base_url)
         deadline = time.monotonic() + 120
@@ -77,10 +83,7 @@ def test_sigkill_mid_facebook_collection_then_resume_equals_uninterrupted(tmp_pa
     eng = config.load("sample").model_dump(mode="json")
     eng.update(id="fb", platforms={"facebook": {"pages": ["demouutiset", "ilmastofoorumi", "helsinkidemo"]}},
                publishable={"handles": ["demouutiset", "ilmastofoorumi", "helsinkidemo"]})
-    killed, clean = tmp_path / "killed", tmp_path / "clean"
-    for home in (killed, clean):
-        (home / "engagements").mkdir(parents=True)
-        (home / "engagements" / "fb.yaml").write_text(yaml.safe_dump(eng))
+    killed, clean = two_homes(tmp_path, eng)
     with FbEmulator(calls_per_hour=1_000_000) as emu:  # the app-usage budget is not what this tests
         proc = start(killed, emu.base_url, "fb", "--fb-base-url")
         deadline = time.monotonic() + 120

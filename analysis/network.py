@@ -75,7 +75,7 @@ NODES = pa.schema([("x", pa.float64()), ("y", pa.float64()), ("community", pa.in
 LINKS = pa.schema([("source", pa.int64()), ("target", pa.int64()), ("weight", pa.int64())])
 
 
-def picture(graph: nx.DiGraph, member: dict[str, int], limit: int = 120, seed: int = 2026) -> tuple[pa.Table, pa.Table]:
+def picture(graph: nx.DiGraph, member: dict[str, int], limit: int = 120) -> tuple[pa.Table, pa.Table]:
     """A drawable layout of the ``limit`` busiest accounts: positions in [0, 1], handles of public accounts only.
 
     Nodes are numbered, not named, so the picture carries no pseudonym either.
@@ -84,7 +84,7 @@ def picture(graph: nx.DiGraph, member: dict[str, int], limit: int = 120, seed: i
     keep = sorted(graph.nodes, key=lambda v: (-degree[v], v))[:limit]
     sub = graph.subgraph(keep).to_undirected()
     # Kamada-Kawai spreads a small dense graph more evenly than a spring layout (hubs apart,
-    # labels readable); both are deterministic here.
+    # labels readable), and from a circular start it is deterministic.
     layout = nx.kamada_kawai_layout(sub, pos=nx.circular_layout(sub)) if len(keep) > 1 else {v: (0.5, 0.5) for v in keep}
     index = {node: i for i, node in enumerate(keep)}
     xs = [layout[v][0] for v in keep] or [0.0]

@@ -85,7 +85,7 @@ def collect(
 
     with collection_progress(console):
         tally = _run(collect_engagement, engagement, x_base_url, fb_base_url)
-    console.print(", ".join(f"{v} new {k}" for k, v in sorted(tally.rows.items()) if v) or "nothing new")
+    console.print(tally.added())
     if tally.stopped:
         err.print(f"[yellow]stopped early:[/yellow] {tally.stopped}")
         raise typer.Exit(75)  # EX_TEMPFAIL: try again later
@@ -106,11 +106,11 @@ def import_(
     twarc = [f for f in files if not is_archive(f)]
     for folder in seula:
         tally = _run(import_archive, engagement, folder)
-        console.print(f"{folder}: " + (", ".join(f"{v} new {k}" for k, v in sorted(tally.rows.items()) if v) or "nothing new"))
+        console.print(f"{folder}: {tally.added()}")
     if not twarc:
         return
     result = _run(import_archives, engagement, twarc)
-    console.print(f"{result.pages} pages: " + (", ".join(f"{v} new {k}" for k, v in sorted(result.tally.rows.items()) if v) or "nothing new"))
+    console.print(f"{result.pages} pages: {result.tally.added()}")
     for line in result.rejected:
         err.print(f"[red]rejected[/red] {escape(line)}")
     if result.rejected:

@@ -66,6 +66,10 @@ class Tally:
     stopped: str | None = None
     quarantined: list[str] = field(default_factory=list)  # one line per page kept aside
 
+    def added(self) -> str:
+        """What was new, for people: "12 new posts, 3 new accounts", or "nothing new"."""
+        return ", ".join(f"{v} new {k}" for k, v in sorted(self.rows.items()) if v) or "nothing new"
+
     def merge(self, other: Tally) -> Tally:
         for k, v in other.rows.items():
             self.rows[k] = self.rows.get(k, 0) + v

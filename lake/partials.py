@@ -2,7 +2,9 @@
 term and hashtag of millions of posts again.
 
 Each posts file ``part-X.parquet`` gets ``_partials/KIND/part-X.parquet`` per kind: counts of
-words, hashtag pairs, and hashtags per day, never a pseudonym. The store deletes a file's
+words, hashtag pairs, and hashtags per day (no pseudonym), and through ``per_file`` whatever
+else is a function of one posts file (the findings: post pseudonyms, types, offsets, no
+values). The store deletes a file's
 partials whenever it rewrites or removes that file (an erasure, a re-sieve), and ``refresh``
 computes the missing ones, under the writers' lock, before an analysis reads them. Rows of
 excluded people are subtracted when the sums are read (their posts are few), so the sums
@@ -42,20 +44,25 @@ def _path(lake: Lake, engagement: str, kind: str, posts_file: Path) -> Path:
     return lake.engagement_dir(engagement) / FOLDER / kind / posts_file.name
 
 
+def _in_step(lake: Lake, engagement: str, kind: str) -> list[tuple[Path, Path]]:
+    """Each posts file with the path of its partial ``kind``; partials whose posts file is gone
+    are removed. The caller holds the writers' lock."""
+    files = lake.files(engagement, "posts")
+    live = {f.name for f in files}
+    for stale in (lake.engagement_dir(engagement) / FOLDER / kind).glob("part-*.parquet"):
+        if stale.name not in live:
+            stale.unlink()
+    return [(f, _path(lake, engagement, kind, f)) for f in files]
+
+
 def refresh(lake: Lake, engagement: str) -> int:
     """Compute the partials that are missing; returns how many were written."""
     written = 0
     with exclusive_lock(lake.engagement_dir(engagement) / ".lock"):
-        files = lake.files(engagement, "posts")
-        live = {f.name for f in files}
         con = duckdb.connect()
         try:
             for kind, (rows, keys) in KINDS.items():
-                for stale in (lake.engagement_dir(engagement) / FOLDER / kind).glob("part-*.parquet"):
-                    if stale.name not in live:
-                        stale.unlink()
-                for f in files:
-                    target = _path(lake, engagement, kind, f)
+                for f, target in _in_step(lake, engagement, kind):
                     if target.exists():
                         continue
                     sql = f"SELECT {', '.join(keys)}, count(*) AS posts FROM ({rows.format(src='(SELECT * FROM read_parquet($f))')}) GROUP BY ALL"
@@ -66,22 +73,16 @@ def refresh(lake: Lake, engagement: str) -> int:
     return written
 
 
-def per_file(lake: Lake, engagement: str, kind: str, compute: Callable[[pa.Table], pa.Table]) -> pa.Table:
+def per_file(lake: Lake, engagement: str, kind: str, compute: Callable[[pa.Table], pa.Table]) -> pa.Table | None:
     """``compute`` of each posts file, kept as its partial ``kind`` (and dropped with the file,
     like the counts): only files without one are computed. All of them, concatenated."""
     with exclusive_lock(lake.engagement_dir(engagement) / ".lock"):
-        files = lake.files(engagement, "posts")
-        live = {f.name for f in files}
-        for stale in (lake.engagement_dir(engagement) / FOLDER / kind).glob("part-*.parquet"):
-            if stale.name not in live:
-                stale.unlink()
         pieces = []
-        for f in files:
-            target = _path(lake, engagement, kind, f)
+        for f, target in _in_step(lake, engagement, kind):
             if not target.exists():
                 write_parquet_atomic(compute(pq.read_table(f)), target)
             pieces.append(pq.read_table(target))
-    return pa.concat_tables(pieces) if pieces else None  # type: ignore[return-value]
+    return pa.concat_tables(pieces) if pieces else None
 
 
 def register(con: duckdb.DuckDBPyConnection, lake: Lake, engagement: str, excluded: bool) -> None:

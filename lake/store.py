@@ -136,7 +136,7 @@ class Lake:
     def upgrade(self, engagement: str) -> int:
         """Give files written before a derived column existed that column; returns files rewritten."""
         changed = 0
-        for spec in COLLECTED.values():
+        for spec in (s for s in COLLECTED.values() if s.derive):  # it runs before every analysis
             derived = {name for name, _, _ in spec.derive}
             old = [f for f in self.files(engagement, spec.name) if derived - set(pq.read_schema(f).names)]
             if old:

@@ -38,6 +38,16 @@ def keys(home: Path, engagement: str = "sample") -> dict[str, list[str]]:
     return out
 
 
+def kill_after(proc: subprocess.Popen, posts: Path, files: int) -> None:
+    """SIGKILL the collection once it has written ``files`` posts files (or after two minutes)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(posts.glob("part-*.parquet"))) < files:
+        time.sleep(0.01)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+
+
 def two_homes(tmp_path: Path, eng: dict) -> tuple[Path, Path]:
     """A data folder to kill a collection in, and one for the uninterrupted run, both with ``eng``."""
     homes = tmp_path / "killed", tmp_path / "clean"
@@ -55,14 +65,7 @@ def test_sigkill_mid_collection_then_resume_equals_uninterrupted(tmp_path: Path)
     eng["platforms"].pop("facebook")  # the X collector alone (the sample also has Facebook Pages)
     killed, clean = two_homes(tmp_path, eng)
     with XEmulator(rate_limits=DEMO_RATE_LIMITS) as emu:
-        proc = start(killed, emu.base_url)
-        deadline = time.monotonic() + 120
-        posts = killed / "lake" / "sample" / "posts"
-        while time.monotonic() < deadline and len(list(posts.glob("part-*.parquet"))) < 6:
-            time.sleep(0.01)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-        assert proc.returncode == -signal.SIGKILL
+        kill_after(start(killed, emu.base_url), killed / "lake" / "sample" / "posts", 6)
         partial = keys(killed)  # every file readable: nothing half-written
         assert 0 < len(partial["posts"])
         resumed = start(killed, emu.base_url)
@@ -85,14 +88,7 @@ def test_sigkill_mid_facebook_collection_then_resume_equals_uninterrupted(tmp_pa
                publishable={"handles": ["demouutiset", "ilmastofoorumi", "helsinkidemo"]})
     killed, clean = two_homes(tmp_path, eng)
     with FbEmulator(calls_per_hour=1_000_000) as emu:  # the app-usage budget is not what this tests
-        proc = start(killed, emu.base_url, "fb", "--fb-base-url")
-        deadline = time.monotonic() + 120
-        posts = killed / "lake" / "fb" / "posts"
-        while time.monotonic() < deadline and len(list(posts.glob("part-*.parquet"))) < 2:
-            time.sleep(0.01)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-        assert proc.returncode == -signal.SIGKILL
+        kill_after(start(killed, emu.base_url, "fb", "--fb-base-url"), killed / "lake" / "fb" / "posts", 2)
         assert keys(killed, "fb")["posts"]
         for home in (killed, clean):
             run = start(home, emu.base_url, "fb", "--fb-base-url")

@@ -11,6 +11,7 @@ from collections import Counter
 import duckdb
 import networkx as nx
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis.network import communities, follow_graph, interaction_graph, picture, summarise
 
@@ -77,34 +78,27 @@ def top_hashtags(con: duckdb.DuckDBPyConnection, n: int) -> pa.Table:
 def top_accounts(con: duckdb.DuckDBPyConnection, n: int) -> tuple[pa.Table, dict[str, int]]:
     """Most active publishable accounts by name; everyone else summed up as one line.
 
-    Posts are grouped by author once; both answers come from that (far smaller) table.
+    Posts are grouped once, by the number derived from their author's pseudonym
+    (``lake.schema.pid_key``); both answers come from that far smaller table.
     """
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE _per_author AS
-           SELECT author_pid, count(*) AS posts, sum(coalesce(like_count, 0)) AS likes,
-                  sum(coalesce(repost_count, 0)) AS reposts
-           FROM posts GROUP BY 1"""
-    )
-    try:
-        named = con.sql(
-            """
-            SELECT a.handle, a.display_name, CAST(sum(p.posts) AS BIGINT) AS posts,
-                   CAST(sum(p.likes) AS BIGINT) AS likes, CAST(sum(p.reposts) AS BIGINT) AS reposts
-            FROM _per_author p JOIN accounts a ON a.account_pid = p.author_pid
-            WHERE a.publishable
-            GROUP BY a.handle, a.display_name ORDER BY posts DESC, a.handle LIMIT ?
-            """,
-            params=[n],
-        ).to_arrow_table()
-        others = con.execute(
-            """
-            SELECT count(author_pid), coalesce(sum(posts), 0) FROM _per_author
-            WHERE NOT coalesce(author_pid IN (SELECT account_pid FROM accounts WHERE publishable), false)
-            """
-        ).fetchall()[0]
-    finally:
-        con.execute("DROP TABLE _per_author")
-    return named, {"accounts": others[0], "posts": int(others[1])}
+    rows = con.sql(
+        """
+        WITH per_author AS (
+            SELECT author_key, count(*) AS posts, sum(coalesce(like_count, 0)) AS likes,
+                   sum(coalesce(repost_count, 0)) AS reposts
+            FROM posts GROUP BY 1),
+        public AS (SELECT DISTINCT account_key, handle, display_name FROM accounts WHERE publishable)
+        SELECT public.account_key IS NOT NULL AS named, handle, display_name, count(author_key) AS accounts,
+               CAST(sum(posts) AS BIGINT) AS posts, CAST(sum(likes) AS BIGINT) AS likes,
+               CAST(sum(reposts) AS BIGINT) AS reposts
+        FROM per_author LEFT JOIN public ON public.account_key = per_author.author_key
+        GROUP BY ALL
+        """
+    ).to_arrow_table()
+    named = rows.filter(rows["named"]).sort_by([("posts", "descending"), ("handle", "ascending")]).slice(0, n)
+    others = rows.filter(pc.invert(rows["named"])).to_pylist()
+    return (named.select(["handle", "display_name", "posts", "likes", "reposts"]),
+            {"accounts": others[0]["accounts"] if others else 0, "posts": others[0]["posts"] if others else 0})
 
 
 def follow_summary(con: duckdb.DuckDBPyConnection, n: int, seed: int = 2026) -> tuple[dict[str, float], pa.Table]:
@@ -224,7 +218,7 @@ def share_of_voice(con: duckdb.DuckDBPyConnection, min_cell: int) -> pa.Table:
     from analysis.disclosure import suppress
 
     rows = con.execute(
-        """SELECT f.party, count(DISTINCT f.account_pid), count(p.post_pid)
+        """SELECT f.party, count(DISTINCT f.account_pid), count(p.author_pid)
            FROM affiliations f LEFT JOIN posts p ON p.author_pid = f.account_pid
            GROUP BY 1 ORDER BY 1"""
     ).fetchall() if "affiliations" in {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() UNION SELECT view_name FROM duckdb_views()").fetchall()} else []

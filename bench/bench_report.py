@@ -42,6 +42,11 @@ def pid(prefix: str, expr: str) -> str:
     return f"'{prefix}_' || left(md5(CAST({expr} AS VARCHAR)), 20)"
 
 
+def key(pid_expr: str) -> str:
+    """What lake.schema.pid_key derives on write, in DuckDB's words."""
+    return f"CAST('0x' || substr({pid_expr}, 3, 15) AS BIGINT)"
+
+
 def build(home: Path, posts: int) -> None:
     people = max(posts // 20, 1000)
     person = f"CAST(floor(pow(random(), 3) * {people}) AS BIGINT)"
@@ -65,6 +70,7 @@ def build(home: Path, posts: int) -> None:
         "reaction_counts": "NULL::VARCHAR",
         # what lake.schema.post_terms derives on write, in DuckDB's words
         "terms": "list_distinct(regexp_extract_all(lower(text), '(?:^|\\s)(\\p{L}[\\p{L}-]{2,})', 1))",
+        "author_key": key(pid("u", "a")),
     })
     mention = _select(schema.INTERACTIONS, {**provenance, "endpoint": "'search_recent'", "kind": "'mention'",
                                             "actor_pid": pid("u", "a"), "post_pid": pid("t", "i"),
@@ -88,6 +94,7 @@ def build(home: Path, posts: int) -> None:
         "followers_count": "CAST(i % 1000 AS BIGINT)", "following_count": "CAST(i % 300 AS BIGINT)",
         "post_count": "CAST(i % 5000 AS BIGINT)", "created_at": "TIMESTAMPTZ '2015-01-01 00:00:00+00'",
         "publishable": f"i < {PUBLIC}", "publishable_reason": f"CASE WHEN i < {PUBLIC} THEN 'allowlist' ELSE 'private' END",
+        "account_key": key(pid("u", "i")),
     })
     con.execute(f"COPY (SELECT {account} FROM range({people}) t(i)) TO "
                 f"'{lake.table_dir(ENGAGEMENT, 'accounts')}/part-00000000.parquet' (FORMAT parquet)")

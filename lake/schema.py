@@ -81,6 +81,13 @@ def post_terms(text: str | None) -> list[str]:
     return list(dict.fromkeys(TERM.findall(text.lower()))) if text else []
 
 
+def pid_key(pid: str | None) -> int | None:
+    """A pseudonym's first 60 hash bits as a number. Grouping ten million posts by author is
+    2–3× faster on a number than on the string; 60 keyed-hash bits keep people apart (the
+    chance of any two of a million sharing a key is 4 in 10 million)."""
+    return int(pid[2:17], 16) if pid else None
+
+
 ACCOUNTS = _spec(
     "accounts",
     [
@@ -96,9 +103,11 @@ ACCOUNTS = _spec(
         pa.field("created_at", TS),
         pa.field("publishable", pa.bool_(), nullable=False),
         pa.field("publishable_reason", pa.string(), nullable=False),
+        pa.field("account_key", pa.int64()),  # derived from account_pid (``pid_key``)
     ],
     key=("account_pid",),
     subjects=("account_pid",),
+    derive=(("account_key", "account_pid", pid_key),),
 )
 
 POSTS = _spec(
@@ -122,10 +131,11 @@ POSTS = _spec(
         pa.field("url", pa.string()),
         pa.field("reaction_counts", pa.string()),  # JSON {"LIKE": n, …} (Facebook)
         pa.field("terms", pa.list_(pa.string())),  # derived from text (``post_terms``)
+        pa.field("author_key", pa.int64()),  # derived from author_pid (``pid_key``)
     ],
     key=("post_pid",),
     subjects=("author_pid", "reply_to_account_pid"),
-    derive=(("terms", "text", post_terms),),
+    derive=(("terms", "text", post_terms), ("author_key", "author_pid", pid_key)),
 )
 
 FOLLOWS = _spec(

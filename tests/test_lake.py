@@ -112,12 +112,14 @@ def test_terms_are_derived_on_every_write_so_a_rewrite_cannot_leave_them_stale(h
 
 def test_files_from_before_a_derived_column_are_upgraded_once(home: Path) -> None:
     lake = Lake(home)
-    old = schema.POSTS.complete(schema.conform(schema.POSTS, [post("t_1", "Vanha teksti ilman termejä")])).drop(["terms"])
+    old = schema.POSTS.complete(schema.conform(schema.POSTS, [post("t_1", "Vanha teksti ilman termejä")])).drop(["terms", "author_key"])
     folder = lake.table_dir("e", "posts")
     folder.mkdir(parents=True)
     pq.write_table(old, folder / "part-00000000000000000001-old.parquet")  # as an earlier Seula wrote it
     assert lake.upgrade("e") == 1 and lake.upgrade("e") == 0
-    assert lake.read("e", "posts")["terms"].to_pylist() == [["vanha", "teksti", "ilman", "termejä"]]
+    upgraded = lake.read("e", "posts")
+    assert upgraded["terms"].to_pylist() == [["vanha", "teksti", "ilman", "termejä"]]
+    assert upgraded["author_key"].to_pylist() == [schema.pid_key(upgraded["author_pid"][0].as_py())]
 
 
 def test_a_rewrite_reuses_derived_values_only_for_unchanged_sources(home: Path) -> None:

@@ -17,6 +17,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
+import re as stdre
+
 import regex as re
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, PatternRecognizer, RecognizerResult
 
@@ -26,20 +28,26 @@ SEPARATOR = "\n\x00\n"  # NUL between line breaks: no recognizer here matches ac
 BATCH = 2000
 URL_TRAILING = ".,;:!?"
 # For the slowest patterns, something every match of theirs must contain: a cheap regex,
-# or literal strings (lower case) that are found with str.find.
-_DOMAIN = re.compile(r"[a-z0-9.\-][.][a-z]", re.IGNORECASE)
-_DOTTED = re.compile(r"\d\.\d")
-NECESSARY: dict[str, re.Pattern | tuple[str, ...]] = {
-    "IPv4": _DOTTED, "IPv4_embedded": _DOTTED, "IPv6": re.compile(r":[0-9a-f]{0,4}:", re.IGNORECASE),
+# or literal strings (case-folded) that are found with str.find.
+_DOMAIN = stdre.compile(r"[a-z0-9.\-][.][a-z]", stdre.IGNORECASE)  # wider than the URL pattern's classes
+_DOTTED = stdre.compile(r"\d\.\d")
+NECESSARY: dict[str, re.Pattern | stdre.Pattern | tuple[str, ...]] = {
+    "IPv4": _DOTTED, "IPv4_embedded": _DOTTED, "IPv6": stdre.compile(r":[0-9a-f]{0,4}:", stdre.IGNORECASE),
+    "IPv4_mapped": ("::",), "IPv6_unspecified": ("::",),
     "Standard Url": _DOMAIN, "Non schema URL": _DOMAIN, "Quoted URL": _DOMAIN, "Quoted Non-schema URL": _DOMAIN,
     "Email (Medium)": re.compile(r"[!#$%&'*+\-/=?^_`{|}~\w]@\w"),  # a mention's @ follows a space
     "party": PARTY_STEMS,
 }
 # Patterns that cannot match whitespace and whose only assertions are word boundaries: a
-# match lies inside one whitespace-separated word, which must contain what it needs.
-WITHIN_A_WORD = {name: NECESSARY[name] for name in
-                 ("Standard Url", "Non schema URL", "Quoted URL", "Quoted Non-schema URL", "Email (Medium)")}
-NON_SPACE = re.compile(r"\S+")
+# match lies inside one whitespace-separated word, which must contain what it needs, and
+# (for some) one of these literal strings as well.
+WITHIN_A_WORD = {"Standard Url": ("://",), "Non schema URL": (), "Quoted URL": ("'", '"'),
+                 "Quoted Non-schema URL": ("'", '"'), "Email (Medium)": ()}
+NOT_SPACE_FOR_REGEX = "\x1c\x1d\x1e\x1f"  # str.isspace() says yes, the regex module's \s says no
+
+
+def _space(c: str) -> bool:
+    return c.isspace() and c not in NOT_SPACE_FOR_REGEX
 
 
 @dataclass(frozen=True, order=True)
@@ -77,7 +85,11 @@ class Detector:
     def __init__(self, analyzer: AnalyzerEngine) -> None:
         self.analyzer = analyzer
         self._compiled: dict[tuple[str, int], re.Pattern] = {}
-        self._necessary_cache: tuple[tuple[int, int], list[int]] = ((0, 0), [])
+        # what the necessary strings found in the batch in hand, per necessary pattern
+        self._batch_text = ""  # held, not its id: a later batch's text could reuse the id
+        self._folded_text: str | None = ""
+        self._posts: dict[int, list[int]] = {}
+        self._words: dict[int, list[tuple[int, int, str]]] = {}
 
     def analyze(self, text: str, lang: str) -> list[Finding]:
         """Plain Presidio, one post: the reference the batch route must equal."""
@@ -120,8 +132,8 @@ class Detector:
             elif isinstance(rec, PatternRecognizer):
                 for i in self._candidates(rec, joined, starts):
                     results[i] += rec.analyze(texts[i], [], None)
-            elif hasattr(rec, "candidate_texts"):
-                for i in sorted({bisect_right(starts, p) - 1 for p in rec.candidate_texts(joined)}):
+            elif hasattr(rec, "candidate_posts"):
+                for i in rec.candidate_posts(texts):
                     results[i] += rec.analyze(texts[i], [], None)
             elif artifacts is None and rec.__class__.__name__ == "SpacyRecognizer":
                 continue  # a blank pipeline has no entities to report
@@ -143,32 +155,70 @@ class Detector:
                 for m in compiled.finditer(joined):
                     i = bisect_right(starts, m.start()) - 1
                     yield pattern, i, m.start() - starts[i], m.end() - starts[i]
-                continue
-            # A slow pattern runs only on the posts that contain what every match of it must,
-            # and, where no match can hold whitespace, only on the words that could be one.
-            in_word = WITHIN_A_WORD.get(pattern.name)
-            for i in self._posts_with(necessary, joined, starts):
-                end = starts[i + 1] - len(SEPARATOR) if i + 1 < len(starts) else len(joined)
-                post = joined[starts[i] : end]
-                pieces = [(w.start(), w.group()) for w in NON_SPACE.finditer(post) if in_word.search(w.group())] if in_word else [(0, post)]  # type: ignore[union-attr]
-                for offset, piece in pieces:
-                    for m in compiled.finditer(piece):
-                        yield pattern, i, offset + m.start(), offset + m.end()
+            elif pattern.name in WITHIN_A_WORD:
+                # A slow pattern whose matches hold no whitespace runs only on the words that
+                # could be one.
+                literals = WITHIN_A_WORD[pattern.name]
+                for i, offset, word in self._words_with(necessary, joined, starts):  # type: ignore[arg-type]
+                    if not literals or any(x in word for x in literals):
+                        for m in compiled.finditer(word):
+                            yield pattern, i, offset + m.start(), offset + m.end()
+            else:  # the others run on the posts that contain what every match of theirs must
+                for i in self._posts_with(necessary, joined, starts):
+                    end = starts[i + 1] - len(SEPARATOR) if i + 1 < len(starts) else len(joined)
+                    for m in compiled.finditer(joined, starts[i], end):
+                        yield pattern, i, m.start() - starts[i], m.end() - starts[i]
+
+    def _found(self, joined: str) -> None:
+        if self._batch_text is not joined:
+            self._batch_text, self._folded_text, self._posts, self._words = joined, "", {}, {}
+
+    def _folded(self, joined: str) -> str | None:
+        """The batch case-folded, or None where folding changed its length (offsets would shift)."""
+        self._found(joined)
+        if self._folded_text == "":
+            folded = joined.casefold()
+            self._folded_text = folded if len(folded) == len(joined) else None
+        return self._folded_text
 
     def _posts_with(self, necessary: re.Pattern | tuple[str, ...], joined: str, starts: list[int]) -> list[int]:
-        key = (id(necessary), id(joined))
-        if self._necessary_cache[0] != key:
-            if isinstance(necessary, tuple):
-                lower, positions = joined.lower(), []
-                for literal in necessary:
-                    at = lower.find(literal)
-                    while at != -1:
-                        positions.append(at)
-                        at = lower.find(literal, at + 1)
-            else:
-                positions = [m.start() for m in necessary.finditer(joined)]
-            self._necessary_cache = (key, sorted({bisect_right(starts, p) - 1 for p in positions}))
-        return self._necessary_cache[1]
+        self._found(joined)
+        if id(necessary) not in self._posts:
+            found = self._positions(necessary, joined, starts)
+            self._posts[id(necessary)] = sorted({bisect_right(starts, p) - 1 for p in found})
+        return self._posts[id(necessary)]
+
+    def _positions(self, necessary: re.Pattern | tuple[str, ...], joined: str, starts: list[int]) -> list[int]:
+        if not isinstance(necessary, tuple):
+            return [m.start() for m in necessary.finditer(joined)]
+        folded = self._folded(joined)
+        if folded is None:
+            return starts  # every post
+        positions = []
+        for literal in necessary:
+            at = folded.find(literal)
+            while at != -1:
+                positions.append(at)
+                at = folded.find(literal, at + 1)
+        return positions
+
+    def _words_with(self, necessary: re.Pattern | stdre.Pattern, joined: str, starts: list[int]) -> list[tuple[int, int, str]]:
+        """(post, offset in it, word) of each whitespace-separated word that holds a match of ``necessary``."""
+        self._found(joined)
+        if id(necessary) not in self._words:
+            words, end, size = [], -1, len(joined)
+            for m in necessary.finditer(joined):
+                if m.start() < end:
+                    continue  # in the word just taken
+                start, end = m.start(), m.end()
+                while start and not _space(joined[start - 1]):
+                    start -= 1
+                while end < size and not _space(joined[end]):
+                    end += 1
+                i = bisect_right(starts, start) - 1
+                words.append((i, start - starts[i], joined[start:end]))
+            self._words[id(necessary)] = words
+        return self._words[id(necessary)]
 
     def _candidates(self, rec: PatternRecognizer, joined: str, starts: list[int]) -> set[int]:
         return {i for _, i, _, _ in self._matches(rec, joined, starts)}

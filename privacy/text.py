@@ -31,6 +31,8 @@ def redact_contacts(text: str) -> str:
 
 def replace_handles(text: str, resolve: HandleResolver) -> str:
     """``resolve(handle)`` gives the pseudonym to write, or None to keep the handle."""
+    if "@" not in text and "/" not in text and ":" not in text:
+        return text  # every handle HANDLE finds follows one of these: most text has none
 
     def swap(m: re.Match[str]) -> str:
         pid = resolve(m.group(1))

@@ -15,6 +15,7 @@ checks on the labelled corpus that both routes give identical findings.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import re as stdre
@@ -27,22 +28,33 @@ from privacy.recognizers.political import PARTY_STEMS
 SEPARATOR = "\n\x00\n"  # NUL between line breaks: no recognizer here matches across it
 BATCH = 2000
 URL_TRAILING = ".,;:!?"
-# For the slowest patterns, something every match of theirs must contain: a cheap regex,
-# or literal strings (case-folded) that are found with str.find.
-_DOMAIN = stdre.compile(r"[a-z0-9.\-][.][a-z]", stdre.IGNORECASE)  # wider than the URL pattern's classes
-_DOTTED = stdre.compile(r"\d\.\d")
+# For the slowest patterns, something every match of theirs must contain, wider than what
+# they need and found fast: patterns that begin with a literal (the standard library's
+# ``re`` skips to it with a plain string search), or literal strings sought in the
+# case-folded batch with str.find. Character classes here are ASCII or wider than the
+# patterns' own (the two regex libraries disagree about some Unicode digits and letters).
+_DOMAIN = stdre.compile(r"\.[a-z]", stdre.IGNORECASE)  # a dot before the first letter of a domain ending
+_COLONS = stdre.compile("::")
 NECESSARY: dict[str, re.Pattern | stdre.Pattern | tuple[str, ...]] = {
-    "IPv4": _DOTTED, "IPv4_embedded": _DOTTED, "IPv6": stdre.compile(r":[0-9a-f]{0,4}:", stdre.IGNORECASE),
-    "IPv4_mapped": ("::",), "IPv6_unspecified": ("::",),
+    "IPv4": stdre.compile(r"\.[0-9]"), "IPv4_embedded": stdre.compile(r":[0-9]{1,3}\.[0-9]"),
+    "IPv6": stdre.compile(r":[0-9a-f]{0,4}:", stdre.IGNORECASE), "IPv4_mapped": _COLONS, "IPv6_unspecified": _COLONS,
     "Standard Url": _DOMAIN, "Non schema URL": _DOMAIN, "Quoted URL": _DOMAIN, "Quoted Non-schema URL": _DOMAIN,
-    "Email (Medium)": re.compile(r"[!#$%&'*+\-/=?^_`{|}~\w]@\w"),  # a mention's @ follows a space
+    "Email (Medium)": stdre.compile("@"),
     "party": PARTY_STEMS,
 }
 # Patterns that cannot match whitespace and whose only assertions are word boundaries: a
-# match lies inside one whitespace-separated word, which must contain what it needs, and
-# (for some) one of these literal strings as well.
-WITHIN_A_WORD = {"Standard Url": ("://",), "Non schema URL": (), "Quoted URL": ("'", '"'),
-                 "Quoted Non-schema URL": ("'", '"'), "Email (Medium)": ()}
+# match lies inside one whitespace-separated word, which must contain what it needs and
+# pass the test given here.
+WITHIN_A_WORD: dict[str, Callable[[str], bool]] = {
+    "Standard Url": lambda word: "://" in word,
+    "Non schema URL": lambda word: True,
+    "Quoted URL": lambda word: "'" in word or '"' in word,
+    "Quoted Non-schema URL": lambda word: "'" in word or '"' in word,
+    "Email (Medium)": lambda word: "@" in word[1:],  # something before the @ (a mention has nothing)
+}
+# Patterns each of whose matches begins at most this many characters before one of its
+# necessary strings: they are tried only there, not along whole posts.
+BEGINS_NEAR_NECESSARY = {"party": 1}  # a hashtag's # before the party name
 NOT_SPACE_FOR_REGEX = "\x1c\x1d\x1e\x1f"  # str.isspace() says yes, the regex module's \s says no
 
 
@@ -156,13 +168,23 @@ class Detector:
                     i = bisect_right(starts, m.start()) - 1
                     yield pattern, i, m.start() - starts[i], m.end() - starts[i]
             elif pattern.name in WITHIN_A_WORD:
-                # A slow pattern whose matches hold no whitespace runs only on the words that
-                # could be one.
-                literals = WITHIN_A_WORD[pattern.name]
+                could_be = WITHIN_A_WORD[pattern.name]
                 for i, offset, word in self._words_with(necessary, joined, starts):  # type: ignore[arg-type]
-                    if not literals or any(x in word for x in literals):
+                    if could_be(word):
                         for m in compiled.finditer(word):
                             yield pattern, i, offset + m.start(), offset + m.end()
+            elif pattern.name in BEGINS_NEAR_NECESSARY and self._folded(joined) is not None:
+                # finditer's leftmost, non-overlapping matches, tried only where one can begin
+                before, taken = BEGINS_NEAR_NECESSARY[pattern.name], 0
+                for at in sorted({p - k for p in self._positions(necessary, joined, starts) for k in range(before + 1)}):
+                    if at < taken or at < 0:
+                        continue
+                    i = bisect_right(starts, at) - 1
+                    end = starts[i + 1] - len(SEPARATOR) if i + 1 < len(starts) else len(joined)
+                    m = compiled.match(joined, at, end)
+                    if m is not None and m.end() > at:
+                        taken = m.end()
+                        yield pattern, i, at - starts[i], m.end() - starts[i]
             else:  # the others run on the posts that contain what every match of theirs must
                 for i in self._posts_with(necessary, joined, starts):
                     end = starts[i + 1] - len(SEPARATOR) if i + 1 < len(starts) else len(joined)

@@ -103,10 +103,22 @@ class Sieve:
             self._detector = Detector(shared_analyzer(self.names))
         shared_analyzer(self.names)  # point the engine's gazetteer at this sieve's people
         found = self._detector.analyze_batch([t for t, _ in distinct], [lang for _, lang in distinct])
-        clean = {
-            key: redact(key[0], findings, lambda h: self._handle_pid(platform, h), self._name_pid)
-            for key, findings in zip(distinct, found)
-        }
+        # The same people are named again and again; what stands for each is decided once
+        # per call (nothing this call does changes the answer).
+        handles: dict[str, str | None] = {}
+        names: dict[str, str | None] = {}
+
+        def handle_pid(handle: str) -> str | None:
+            if handle not in handles:
+                handles[handle] = self._handle_pid(platform, handle)
+            return handles[handle]
+
+        def name_pid(name: str) -> str | None:
+            if name not in names:
+                names[name] = self._name_pid(name)
+            return names[name]
+
+        clean = {key: redact(key[0], findings, handle_pid, name_pid) for key, findings in zip(distinct, found)}
         return [clean[k] if k else t for k, t in zip(keys, texts)]
 
     def clean_text(self, platform: str, text: str | None, lang: str | None = None) -> str | None:

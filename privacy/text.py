@@ -17,7 +17,10 @@ PHONE = re.compile(
     r"|(?<![\w+])\+[1-9]\d{7,14}(?!\w)"
 )
 # A handle after @, in a profile URL, or in a search operator (queries are stored too).
-HANDLE = re.compile(r"(?:(?<![\w.@])@|(?<=x\.com/)|(?<=twitter\.com/)|(?<=\bfrom:)|(?<=\bto:))(\w{1,50})")
+# Each alternative begins by taking its @, / or :, and looks back from there: a pattern that
+# starts with one of a few characters is skipped through quickly (the scan ran ten times slower
+# with the look-behinds first).
+HANDLE = re.compile(r"(?:@(?<![\w.@]@)|/(?<=x\.com/)|/(?<=twitter\.com/)|:(?<=\bfrom:)|:(?<=\bto:))(\w{1,50})")
 WORD = re.compile(r"\w+(?:[-'’]\w+)*")  # Marja-Leena, O'Brien: one word each
 MAX_NAME_WORDS = 4
 

@@ -94,6 +94,9 @@ def test_handles_in_mentions_urls_and_queries() -> None:
     text = "@anna ja https://x.com/anna/status/1 sekä from:anna mutta ei anna@example"
     out = replace_handles(text, lambda h: "u_x" if h == "anna" else None)
     assert out == "@u_x ja https://x.com/u_x/status/1 sekä from:u_x mutta ei anna@example"
+    hard = "@anna@anna .@anna @@anna twitter.com/anna x.com//anna infrom:anna to:anna @anna_"
+    assert replace_handles(hard, lambda h: "u_x" if h == "anna" else None) == (
+        "@u_x@anna .@anna @@anna twitter.com/u_x x.com//anna infrom:anna to:u_x @anna_")
 
 
 def test_names_longest_match_first() -> None:

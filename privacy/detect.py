@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import re as stdre
 
@@ -62,14 +62,34 @@ def _space(c: str) -> bool:
     return c.isspace() and c not in NOT_SPACE_FOR_REGEX
 
 
-@dataclass(frozen=True, order=True)
-class Finding:
+class Finding(NamedTuple):  # a tuple: thousands are made per batch, and they sort by position
     start: int
     end: int
     entity_type: str
     score: float
     party: str | None = None
     self_declared: bool | None = None
+
+
+def remove_duplicates(results: list[RecognizerResult]) -> list[RecognizerResult]:
+    """``EntityRecognizer.remove_duplicates``, with the same answer in the same order, faster:
+    equal results are found by a tuple key (Presidio hashes each through an f-string), and
+    the first of equals is kept, as Presidio's set keeps it."""
+    unique = list({(r.entity_type, r.score, r.start, r.end): r for r in reversed(results)}.values())
+    unique.sort(key=lambda r: (r.entity_type, r.start, r.start - r.end, -r.score))
+    kept: list[RecognizerResult] = []
+    active: list[RecognizerResult] = []
+    kind = None
+    for r in unique:
+        if r.entity_type != kind:
+            kind, active = r.entity_type, []
+        if r.score == 0:
+            continue
+        active = [f for f in active if f.end >= r.start]  # only these can contain it
+        if not any(f.start <= r.start and r.end <= f.end and r.score <= f.score for f in active):
+            kept.append(r)
+            active.append(r)
+    return sorted(kept, key=lambda r: (-r.score, r.start, r.start - r.end))
 
 
 def to_findings(results: list[RecognizerResult], text: str) -> list[Finding]:
@@ -139,7 +159,8 @@ class Detector:
                 found = self._patterns(rec, texts, joined, starts)
                 refine = getattr(rec, "refine", None)
                 for i, hits in found.items():
-                    hits = EntityRecognizer.remove_duplicates(hits) if len(hits) > 1 else hits
+                    if refine or artifacts is not None:  # else the last step's dedupe sees them
+                        hits = remove_duplicates(hits) if len(hits) > 1 else hits
                     results[i] += refine(texts[i], hits) if refine else hits
             elif isinstance(rec, PatternRecognizer):
                 for i in self._candidates(rec, joined, starts):
@@ -157,7 +178,7 @@ class Detector:
                 self.analyzer._enhance_using_context(t, r, a, recognizers, None) if r else r
                 for t, r, a in zip(texts, results, artifacts)
             ]
-        return [EntityRecognizer.remove_duplicates(r) if len(r) > 1 else r for r in results]
+        return [remove_duplicates(r) if len(r) > 1 else r for r in results]
 
     def _matches(self, rec: PatternRecognizer, joined: str, starts: list[int]):  # type: ignore[no-untyped-def]
         for pattern in rec.patterns:

@@ -15,7 +15,7 @@ checks on the labelled corpus that both routes give identical findings.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 import re as stdre
@@ -24,6 +24,7 @@ import regex as re
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, PatternRecognizer, RecognizerResult
 
 from privacy.recognizers.political import PARTY_STEMS
+from privacy.urls import finder
 
 SEPARATOR = "\n\x00\n"  # NUL between line breaks: no recognizer here matches across it
 BATCH = 2000
@@ -55,11 +56,10 @@ WITHIN_A_WORD: dict[str, Callable[[str], bool]] = {
 # Patterns each of whose matches begins at most this many characters before one of its
 # necessary strings: they are tried only there, not along whole posts.
 BEGINS_NEAR_NECESSARY = {"party": 1}  # a hashtag's # before the party name
-NOT_SPACE_FOR_REGEX = "\x1c\x1d\x1e\x1f"  # str.isspace() says yes, the regex module's \s says no
-
-
-def _space(c: str) -> bool:
-    return c.isspace() and c not in NOT_SPACE_FOR_REGEX
+# The rest of a word either side of a position, whitespace as the patterns' engine sees it
+# (not as str.isspace, which also counts the ASCII separators \x1c–\x1f).
+WORD_BEFORE = re.compile(r"(?r)\S*")
+WORD_AFTER = re.compile(r"\S*")
 
 
 class Finding(NamedTuple):  # a tuple: thousands are made per batch, and they sort by position
@@ -117,6 +117,7 @@ class Detector:
     def __init__(self, analyzer: AnalyzerEngine) -> None:
         self.analyzer = analyzer
         self._compiled: dict[tuple[str, int], re.Pattern] = {}
+        self._finders: dict[tuple[str, str, int], Callable[[str], Iterator[tuple[int, int]]] | None] = {}
         # what the necessary strings found in the batch in hand, per necessary pattern
         self._batch_text = ""  # held, not its id: a later batch's text could reuse the id
         self._folded_text: str | None = ""
@@ -190,10 +191,12 @@ class Detector:
                     yield pattern, i, m.start() - starts[i], m.end() - starts[i]
             elif pattern.name in WITHIN_A_WORD:
                 could_be = WITHIN_A_WORD[pattern.name]
+                spans = self._fast(pattern.name, pattern.regex, rec.global_regex_flags) or (
+                    lambda word: (m.span() for m in compiled.finditer(word)))  # noqa: B023
                 for i, offset, word in self._words_with(necessary, joined, starts):  # type: ignore[arg-type]
                     if could_be(word):
-                        for m in compiled.finditer(word):
-                            yield pattern, i, offset + m.start(), offset + m.end()
+                        for start, end in spans(word):
+                            yield pattern, i, offset + start, offset + end
             elif pattern.name in BEGINS_NEAR_NECESSARY and self._folded(joined) is not None:
                 # finditer's leftmost, non-overlapping matches, tried only where one can begin
                 before, taken = BEGINS_NEAR_NECESSARY[pattern.name], 0
@@ -211,6 +214,12 @@ class Detector:
                     end = starts[i + 1] - len(SEPARATOR) if i + 1 < len(starts) else len(joined)
                     for m in compiled.finditer(joined, starts[i], end):
                         yield pattern, i, m.start() - starts[i], m.end() - starts[i]
+
+    def _fast(self, name: str, regex: str, flags: int) -> Callable[[str], Iterator[tuple[int, int]]] | None:
+        key = (name, regex, flags)
+        if key not in self._finders:
+            self._finders[key] = finder(name, regex, flags)
+        return self._finders[key]
 
     def _found(self, joined: str) -> None:
         if self._batch_text is not joined:
@@ -249,15 +258,12 @@ class Detector:
         """(post, offset in it, word) of each whitespace-separated word that holds a match of ``necessary``."""
         self._found(joined)
         if id(necessary) not in self._words:
-            words, end, size = [], -1, len(joined)
+            words, end = [], -1
             for m in necessary.finditer(joined):
                 if m.start() < end:
                     continue  # in the word just taken
-                start, end = m.start(), m.end()
-                while start and not _space(joined[start - 1]):
-                    start -= 1
-                while end < size and not _space(joined[end]):
-                    end += 1
+                start = WORD_BEFORE.match(joined, 0, m.start()).start()  # type: ignore[union-attr]
+                end = WORD_AFTER.match(joined, m.start()).end()  # type: ignore[union-attr]
                 i = bisect_right(starts, start) - 1
                 words.append((i, start - starts[i], joined[start:end]))
             self._words[id(necessary)] = words

@@ -55,6 +55,7 @@ EDGES = [
     "Katso www.esimerkki.fi/polku\x1cjatkuu ja 'http://a.b.com/p' sekä \"c.fi\" ",  # space to Python, not to regex
     "osoite ::ffff:10.0.0.1 ja :: sekä 2001:db8::1, matti.meikalainen@firma.example",
     "Vihreät kuulat, keskustan kahvila. Soita 040 123 4567 tai +358 40 123 4567.",
+    "Tilille FI21 1234 5600 0007 85 2 päivän päästä, ei DE89370400440532013000 2 days, fi2112345600000785",
 ]
 
 

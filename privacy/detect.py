@@ -33,7 +33,7 @@ URL_TRAILING = ".,;:!?"
 # For the slowest patterns, something every match of theirs must contain, wider than what
 # they need and found fast: patterns that begin with a literal (the standard library's
 # ``re`` skips to it with a plain string search), or literal strings sought in the
-# case-folded batch with str.find. Character classes here are ASCII or wider than the
+# lower-cased batch with str.find. Character classes here are ASCII or wider than the
 # patterns' own (the two regex libraries disagree about some Unicode digits and letters).
 _DOMAIN = stdre.compile(r"\.[a-z]", stdre.IGNORECASE)  # a dot before the first letter of a domain ending
 _COLONS = stdre.compile("::")
@@ -61,6 +61,12 @@ BEGINS_NEAR_NECESSARY = {"party": 1}  # a hashtag's # before the party name
 # (not as str.isspace, which also counts the ASCII separators \x1c–\x1f).
 WORD_BEFORE = re.compile(r"(?r)\S*")
 WORD_AFTER = re.compile(r"\S*")
+
+
+def lower_as_patterns_see(text: str) -> str:
+    """Lower case as the patterns' case-blind matching sees it: a long s is an s (checked
+    against every character in ``tests/test_detect.py``)."""
+    return text.lower().replace("ſ", "s")
 
 
 class Finding(NamedTuple):  # a tuple: thousands are made per batch, and they sort by position
@@ -230,10 +236,11 @@ class Detector:
             self._batch_text, self._folded_text, self._posts, self._words = joined, "", {}, {}
 
     def _folded(self, joined: str) -> str | None:
-        """The batch case-folded, or None where folding changed its length (offsets would shift)."""
+        """The batch in lower case as the patterns' case-blind matching sees it (a long s is
+        an s), or None where that changed its length (offsets would shift)."""
         self._found(joined)
         if self._folded_text == "":
-            folded = joined.casefold()
+            folded = lower_as_patterns_see(joined)
             self._folded_text = folded if len(folded) == len(joined) else None
         return self._folded_text
 

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from flows.cli import app
 from privacy.analyzer import build_analyzer
-from privacy.detect import Detector
+from privacy.detect import Detector, lower_as_patterns_see
 from privacy.gazetteer import Gazetteer
 
 CORPUS = Path(__file__).parent / "data" / "privacy_eval.jsonl"
@@ -75,6 +76,18 @@ def test_batch_route_equals_per_post_on_edge_cases(detector: Detector) -> None:
     texts = EDGES + EDGES[::-1]  # a second pass over other offsets
     for _ in range(2):  # the detector's per-batch memory must not outlive its batch
         assert detector.analyze_batch(texts, ["fi"] * len(texts)) == [detector.analyze(t, "fi") for t in texts]
+
+
+def test_lower_case_is_what_case_blind_patterns_see() -> None:
+    """The batch's literal pre-filters search a lower-cased copy: every character that the
+    patterns' engine matches case-blind to a letter must lower-case to that letter, or
+    change the copy's length (which sends the batch the slow way)."""
+    letters = regex.compile("[a-zäö]", regex.IGNORECASE)
+    for code in range(0x110000):
+        c = chr(code)
+        if letters.fullmatch(c):
+            low = lower_as_patterns_see(c)
+            assert len(low) != 1 or regex.fullmatch(regex.escape(low), c, regex.IGNORECASE) and low in "abcdefghijklmnopqrstuvwxyzäö", hex(code)
 
 
 def scores(corpus, batch) -> dict[str, tuple[float, float]]:  # type: ignore[no-untyped-def]

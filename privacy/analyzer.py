@@ -75,7 +75,7 @@ def recognizers(lang: str, names: Gazetteer | None, with_ner: bool) -> list[Enti
         PoliticalAffiliationRecognizer(supported_language=lang),
     ]
     if names is not None:
-        found.append(KeyedNameRecognizer(names.resolve, names.starts, supported_language=lang))
+        found.append(KeyedNameRecognizer(names.resolve, names.starts, supported_language=lang, starting=names.starting))
     if with_ner:
         found.append(SpacyRecognizer(supported_language=lang, supported_entities=["PERSON"]))
     return found
@@ -114,5 +114,5 @@ def shared_analyzer(names: Gazetteer) -> AnalyzerEngine:
     engine = _shared["engine"]
     for rec in engine.registry.recognizers:
         if isinstance(rec, KeyedNameRecognizer):
-            rec.resolve, rec.starts = names.resolve, names.starts
+            rec.resolve, rec.starts, rec.starting = names.resolve, names.starts, names.starting
     return engine

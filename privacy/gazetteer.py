@@ -37,12 +37,23 @@ class Gazetteer:
         return self.entries.get(f"name:{self.pseudo.token('name', run)}")
 
     def starts(self, word: str) -> bool:
-        if self._size != len(self.entries):  # names were learnt since: forget the old answers
-            self._starts.clear()
-            self._size = len(self.entries)
+        """Whether ``word`` begins a known name (one lookup per word, remembered)."""
+        self._fresh()
         known = self._starts.get(word)
         if known is None:
-            if len(self._starts) > 500_000:
-                self._starts.clear()
             known = self._starts[word] = f"first:{self.pseudo.token('first', word)}" in self.entries
         return known
+
+    def starting(self, words: Iterable[str]) -> set[str]:
+        """Those of ``words`` that begin a known name."""
+        self._fresh()
+        memo, entries, token = self._starts, self.entries, self.pseudo.token
+        for word in words:
+            if word not in memo:
+                memo[word] = f"first:{token('first', word)}" in entries
+        return {word for word in words if memo[word]}
+
+    def _fresh(self) -> None:
+        if self._size != len(self.entries) or len(self._starts) > 500_000:  # names were learnt since
+            self._starts.clear()
+            self._size = len(self.entries)

@@ -15,6 +15,8 @@ from flows.cli import app
 from privacy.analyzer import build_analyzer
 from privacy.detect import Detector, lower_as_patterns_see
 from privacy.gazetteer import Gazetteer
+from privacy.recognizers.names import PUNCTUATION
+from privacy.text import WORD
 
 CORPUS = Path(__file__).parent / "data" / "privacy_eval.jsonl"
 PATTERN_TYPES = ("EMAIL_ADDRESS", "PHONE_NUMBER", "FI_PERSONAL_IDENTITY_CODE", "IBAN_CODE", "URL", "IP_ADDRESS",
@@ -88,6 +90,10 @@ def test_lower_case_is_what_case_blind_patterns_see() -> None:
         if letters.fullmatch(c):
             low = lower_as_patterns_see(c)
             assert len(low) != 1 or regex.fullmatch(regex.escape(low), c, regex.IGNORECASE) and low in "abcdefghijklmnopqrstuvwxyzäö", hex(code)
+
+
+def test_punctuation_stripped_before_the_name_lookup_is_no_word_character() -> None:
+    assert not any(WORD.match(c) for c in PUNCTUATION)
 
 
 def scores(corpus, batch) -> dict[str, tuple[float, float]]:  # type: ignore[no-untyped-def]

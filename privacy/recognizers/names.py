@@ -7,21 +7,25 @@ about every run of 2–4 words instead of holding a list of clear names.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from privacy.text import WORD, find_names
 
+# No word character here: stripped off a token, they leave its words as they were.
+PUNCTUATION = ".,;:!?\"'’()[]{}-–—…«»"
+
 
 class KeyedNameRecognizer(EntityRecognizer):
     def __init__(
         self, resolve: Callable[[str], str | None], starts: Callable[[str], bool] = lambda _: True,
-        supported_language: str = "fi",
+        supported_language: str = "fi", starting: Callable[[Iterable[str]], set[str]] | None = None,
     ) -> None:
         self.resolve = resolve
         self.starts = starts
+        self.starting = starting or (lambda words: {w for w in words if self.starts(w)})
         super().__init__(supported_entities=["PERSON"], supported_language=supported_language, name="KeyedNameRecognizer")
 
     def load(self) -> None:  # nothing to load: the resolver is given
@@ -30,11 +34,20 @@ class KeyedNameRecognizer(EntityRecognizer):
     def candidate_posts(self, texts: list[str]) -> list[int]:
         """Indexes of the texts with a word that begins a known name: where a name can be.
 
-        The words of many texts are looked up once each, instead of a walk through every text.
+        Each distinct whitespace-separated token of the batch is looked at once (reposts and
+        replies repeat most of them); only tokens that are more than letters within
+        punctuation go through the word pattern.
         """
-        words = [WORD.findall(text) for text in texts]
-        starters = {w for w in set().union(*words) if self.starts(w)}
-        return [i for i, found in enumerate(words) if not starters.isdisjoint(found)] if starters else []
+        tokens = [text.split() for text in texts]
+        cores = {token: token.strip(PUNCTUATION) for token in set().union(*tokens)}
+        plain = {core for core in cores.values() if core.isalpha()}  # each one word
+        other = {token: WORD.findall(token) for token, core in cores.items() if not core.isalpha()}
+        starters = self.starting(plain.union(*other.values()))
+        if not starters:
+            return []
+        named = {token for token, core in cores.items() if core in starters} | {
+            token for token, found in other.items() if not starters.isdisjoint(found)}
+        return [i for i, found in enumerate(tokens) if not named.isdisjoint(found)]
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
         return [

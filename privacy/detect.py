@@ -14,12 +14,13 @@ checks on the labelled corpus that both routes give identical findings.
 
 from __future__ import annotations
 
+import re as stdre
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
+from functools import cache
 from typing import NamedTuple
 
-import re as stdre
-
+import ahocorasick
 import regex as re
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, PatternRecognizer, RecognizerResult
 from presidio_analyzer.predefined_recognizers import IbanRecognizer
@@ -32,9 +33,9 @@ BATCH = 2000
 URL_TRAILING = ".,;:!?"
 # For the slowest patterns, something every match of theirs must contain, wider than what
 # they need and found fast: patterns that begin with a literal (the standard library's
-# ``re`` skips to it with a plain string search), or literal strings sought in the
-# lower-cased batch with str.find. Character classes here are ASCII or wider than the
-# patterns' own (the two regex libraries disagree about some Unicode digits and letters).
+# ``re`` skips to it with a plain string search), or literal strings, all sought at once in
+# the lower-cased batch. Character classes here are ASCII or wider than the patterns' own
+# (the two regex libraries disagree about some Unicode digits and letters).
 _DOMAIN = stdre.compile(r"\.[a-z]", stdre.IGNORECASE)  # a dot before the first letter of a domain ending
 _COLONS = stdre.compile("::")
 NECESSARY: dict[str, re.Pattern | stdre.Pattern | tuple[str, ...]] = {
@@ -61,6 +62,16 @@ BEGINS_NEAR_NECESSARY = {"party": 1}  # a hashtag's # before the party name
 # (not as str.isspace, which also counts the ASCII separators \x1c–\x1f).
 WORD_BEFORE = re.compile(r"(?r)\S*")
 WORD_AFTER = re.compile(r"\S*")
+
+
+@cache
+def _automaton(literals: tuple[str, ...]) -> ahocorasick.Automaton:
+    """All the literals found in one pass (Aho-Corasick), not one pass each."""
+    automaton = ahocorasick.Automaton()
+    for literal in literals:
+        automaton.add_word(literal, len(literal))
+    automaton.make_automaton()
+    return automaton
 
 
 def lower_as_patterns_see(text: str) -> str:
@@ -257,13 +268,7 @@ class Detector:
         folded = self._folded(joined)
         if folded is None:
             return starts  # every post
-        positions = []
-        for literal in necessary:
-            at = folded.find(literal)
-            while at != -1:
-                positions.append(at)
-                at = folded.find(literal, at + 1)
-        return positions
+        return [end + 1 - length for end, length in _automaton(necessary).iter(folded)]
 
     def _words_with(self, necessary: re.Pattern | stdre.Pattern, joined: str, starts: list[int]) -> list[tuple[int, int, str]]:
         """(post, offset in it, word) of each whitespace-separated word that holds a match of ``necessary``."""

@@ -153,7 +153,7 @@ class Detector:
             for chunk in range(0, len(idx), BATCH):
                 part = idx[chunk : chunk + BATCH]
                 for i, results in zip(part, self._batch([texts[i] for i in part], lang)):
-                    out[i] = to_findings(results, texts[i])
+                    out[i] = to_findings(results, texts[i]) if results else []
         return out
 
     def _regex(self, pattern: str, flags: int) -> re.Pattern:

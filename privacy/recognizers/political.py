@@ -66,6 +66,7 @@ class PoliticalAffiliationRecognizer(PatternRecognizer):
 
     def __init__(self, supported_language: str = "fi") -> None:
         self._forms: list[tuple[str, bool, re.Pattern]] = []
+        self._classified: dict[str, tuple[str, bool] | None] = {}
         alternatives = []
         for code, (plain, ambiguous) in PARTIES.items():
             for forms, needs_cue in ((plain, False), (ambiguous, True), ([f"#{HASHTAGS[code]}"], False)):
@@ -82,10 +83,12 @@ class PoliticalAffiliationRecognizer(PatternRecognizer):
 
     def classify(self, span: str) -> tuple[str, bool] | None:
         """The party code of a matched span and whether it needs a political cue."""
-        for code, needs_cue, form in self._forms:
-            if form.match(span):
-                return code, needs_cue
-        return None
+        if span not in self._classified:  # the same few party words, over and over
+            if len(self._classified) > 10_000:
+                self._classified.clear()
+            self._classified[span] = next(
+                ((code, needs_cue) for code, needs_cue, form in self._forms if form.match(span)), None)
+        return self._classified[span]
 
     def refine(self, text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
         """Keep real party mentions, each with its party code and self-declaration flag."""

@@ -31,6 +31,18 @@ from privacy.urls import finder
 SEPARATOR = "\n\x00\n"  # NUL between line breaks: no recognizer here matches across it
 BATCH = 2000
 URL_TRAILING = ".,;:!?"
+class AfterNonSpace:
+    """A literal where something other than whitespace comes before it: the standard
+    library's fast literal search, then one character looked at (a look-behind in the
+    pattern itself would make the search try every position)."""
+
+    def __init__(self, literal: str) -> None:
+        self.literal = stdre.compile(stdre.escape(literal))
+
+    def finditer(self, text: str) -> Iterator[stdre.Match[str]]:
+        return (m for m in self.literal.finditer(text) if m.start() and not text[m.start() - 1].isspace())
+
+
 # For the slowest patterns, something every match of theirs must contain, wider than what
 # they need and found fast: patterns that begin with a literal (the standard library's
 # ``re`` skips to it with a plain string search), or literal strings, all sought at once in
@@ -38,11 +50,11 @@ URL_TRAILING = ".,;:!?"
 # (the two regex libraries disagree about some Unicode digits and letters).
 _DOMAIN = stdre.compile(r"\.[a-z]", stdre.IGNORECASE)  # a dot before the first letter of a domain ending
 _COLONS = stdre.compile("::")
-NECESSARY: dict[str, re.Pattern | stdre.Pattern | tuple[str, ...]] = {
+NECESSARY: dict[str, re.Pattern | stdre.Pattern | AfterNonSpace | tuple[str, ...]] = {
     "IPv4": stdre.compile(r"\.[0-9]"), "IPv4_embedded": stdre.compile(r":[0-9]{1,3}\.[0-9]"),
     "IPv6": stdre.compile(r":[0-9a-f]{0,4}:", stdre.IGNORECASE), "IPv4_mapped": _COLONS, "IPv6_unspecified": _COLONS,
     "Standard Url": _DOMAIN, "Non schema URL": _DOMAIN, "Quoted URL": _DOMAIN, "Quoted Non-schema URL": _DOMAIN,
-    "Email (Medium)": stdre.compile("@"),
+    "Email (Medium)": AfterNonSpace("@"),  # a mention's @ follows a space
     "party": PARTY_STEMS,
 }
 # Patterns that cannot match whitespace and whose only assertions are word boundaries: a

@@ -322,6 +322,7 @@ class Detector:
         """What ``PatternRecognizer.analyze`` finds in each post, per post (scoring as Presidio's)."""
         found: dict[int, list[RecognizerResult]] = {}
         crossed: set[int] = set()
+        scores: dict[tuple[str, str], float] = {}
         meta = {RecognizerResult.RECOGNIZER_NAME_KEY: rec.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: rec.id}
         for pattern, i, start, end in self._matches(rec, joined, starts):
             text = texts[i]
@@ -332,12 +333,9 @@ class Detector:
             span = text[start:end]
             if not span:
                 continue
-            score = pattern.score
-            valid = rec.validate_result(span)
-            if valid is not None:
-                score = EntityRecognizer.MAX_SCORE if valid else EntityRecognizer.MIN_SCORE
-            if rec.invalidate_result(span):
-                score = EntityRecognizer.MIN_SCORE
+            if (pattern.name, span) not in scores:  # handles and links recur: validate each once
+                scores[pattern.name, span] = self._score(rec, pattern.score, span)
+            score = scores[pattern.name, span]
             if score > EntityRecognizer.MIN_SCORE:
                 found.setdefault(i, []).append(
                     RecognizerResult(rec.supported_entities[0], start, end, score, recognition_metadata=dict(meta))
@@ -345,3 +343,10 @@ class Detector:
         for i in crossed:
             found[i] = PatternRecognizer.analyze(rec, texts[i], [])
         return found
+
+    @staticmethod
+    def _score(rec: PatternRecognizer, score: float, span: str) -> float:
+        valid = rec.validate_result(span)
+        if valid is not None:
+            score = EntityRecognizer.MAX_SCORE if valid else EntityRecognizer.MIN_SCORE
+        return EntityRecognizer.MIN_SCORE if rec.invalidate_result(span) else score

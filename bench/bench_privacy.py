@@ -50,7 +50,7 @@ def collected() -> tuple[list[str], list[str], list[str]]:
     return texts, langs, names
 
 
-def best(run: Callable[[], object], times: int = 3) -> float:
+def best(run: Callable[[], object], times: int = 5) -> float:
     """The fastest of a few runs, in seconds: this shared machine's noise only ever adds."""
     timings = []
     for _ in range(times):

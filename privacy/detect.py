@@ -2,14 +2,17 @@
 
 Per-post ``AnalyzerEngine.analyze`` spends most of its time around the regexes: an NLP
 pass per post, a Python loop per recognizer and pattern. Here each pattern runs once over
-the whole batch (posts joined by a separator; a match across it sends those posts the
-slow way), matches are mapped
-back to their post, and Presidio's own scoring rules (validate/invalidate, duplicate and
-containment removal) are applied to the few matches found. Recognizers that override
-``analyze`` run per post, but only on posts where one of their patterns matched; the
-gazetteer runs per post; NER and context scoring run only when a real spaCy model is
-installed (with a blank pipeline they find and change nothing). ``tests/test_detect.py``
-checks on the labelled corpus that both routes give identical findings.
+the whole batch (posts joined by a separator; a match across it sends those posts the slow
+way), matches are mapped back to their post, and Presidio's own scoring rules
+(validate/invalidate, duplicate and containment removal) are applied to the few matches
+found. The slow patterns run only where something every match of theirs must contain was
+found (``NECESSARY``): in the words, or from the positions, that hold it. Recognizers that
+override ``analyze`` run per post, but only on posts where one of their patterns matched
+(IBAN's rule is applied to the batch's matches directly); the gazetteer runs on the posts
+with a word that begins a known name; NER and context scoring run only when a real spaCy
+model is installed (with a blank pipeline they find and change nothing).
+``tests/test_detect.py`` checks that both routes give identical findings: on the labelled
+corpus, on edge cases, and on generated texts.
 """
 
 from __future__ import annotations

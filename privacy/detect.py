@@ -228,7 +228,7 @@ class Detector:
             elif pattern.name in WITHIN_A_WORD:
                 could_be = WITHIN_A_WORD[pattern.name]
                 spans = self._fast(pattern.name, pattern.regex, rec.global_regex_flags) or (
-                    lambda word: (m.span() for m in compiled.finditer(word)))  # noqa: B023
+                    lambda word, engine=compiled: (m.span() for m in engine.finditer(word)))
                 for i, offset, word in self._words_with(necessary, joined, starts):  # type: ignore[arg-type]
                     if could_be(word):
                         for start, end in spans(word):

@@ -34,6 +34,8 @@ from privacy.urls import finder
 SEPARATOR = "\n\x00\n"  # NUL between line breaks: no recognizer here matches across it
 BATCH = 2000
 URL_TRAILING = ".,;:!?"
+
+
 class AfterNonSpace:
     """A literal where something other than whitespace comes before it: the standard
     library's fast literal search, then one character looked at (a look-behind in the
@@ -53,7 +55,8 @@ class AfterNonSpace:
 # (the two regex libraries disagree about some Unicode digits and letters).
 _DOMAIN = stdre.compile(r"\.[a-z]", stdre.IGNORECASE)  # a dot before the first letter of a domain ending
 _COLONS = stdre.compile("::")
-NECESSARY: dict[str, re.Pattern | stdre.Pattern | AfterNonSpace | tuple[str, ...]] = {
+Necessary = re.Pattern | stdre.Pattern | AfterNonSpace | tuple[str, ...]
+NECESSARY: dict[str, Necessary] = {
     "IPv4": stdre.compile(r"\.[0-9]"), "IPv4_embedded": stdre.compile(r":[0-9]{1,3}\.[0-9]"),
     "IPv6": stdre.compile(r":[0-9a-f]{0,4}:", stdre.IGNORECASE), "IPv4_mapped": _COLONS, "IPv6_unspecified": _COLONS,
     "Standard Url": _DOMAIN, "Non schema URL": _DOMAIN, "Quoted URL": _DOMAIN, "Quoted Non-schema URL": _DOMAIN,
@@ -229,7 +232,7 @@ class Detector:
                 could_be = WITHIN_A_WORD[pattern.name]
                 spans = self._fast(pattern.name, pattern.regex, rec.global_regex_flags) or (
                     lambda word, engine=compiled: (m.span() for m in engine.finditer(word)))
-                for i, offset, word in self._words_with(necessary, joined, starts):  # type: ignore[arg-type]
+                for i, offset, word in self._words_with(necessary, joined, starts):
                     if could_be(word):
                         for start, end in spans(word):
                             yield pattern, i, offset + start, offset + end
@@ -270,14 +273,14 @@ class Detector:
             self._folded_text = folded if len(folded) == len(joined) else None
         return self._folded_text
 
-    def _posts_with(self, necessary: re.Pattern | tuple[str, ...], joined: str, starts: list[int]) -> list[int]:
+    def _posts_with(self, necessary: Necessary, joined: str, starts: list[int]) -> list[int]:
         self._found(joined)
         if id(necessary) not in self._posts:
             found = self._positions(necessary, joined, starts)
             self._posts[id(necessary)] = sorted({bisect_right(starts, p) - 1 for p in found})
         return self._posts[id(necessary)]
 
-    def _positions(self, necessary: re.Pattern | tuple[str, ...], joined: str, starts: list[int]) -> list[int]:
+    def _positions(self, necessary: Necessary, joined: str, starts: list[int]) -> list[int]:
         if not isinstance(necessary, tuple):
             return [m.start() for m in necessary.finditer(joined)]
         folded = self._folded(joined)
@@ -285,12 +288,12 @@ class Detector:
             return starts  # every post
         return [end + 1 - length for end, length in _automaton(necessary).iter(folded)]
 
-    def _words_with(self, necessary: re.Pattern | stdre.Pattern, joined: str, starts: list[int]) -> list[tuple[int, int, str]]:
+    def _words_with(self, necessary: Necessary, joined: str, starts: list[int]) -> list[tuple[int, int, str]]:
         """(post, offset in it, word) of each whitespace-separated word that holds a match of ``necessary``."""
         self._found(joined)
         if id(necessary) not in self._words:
             words, end = [], -1
-            for m in necessary.finditer(joined):
+            for m in necessary.finditer(joined):  # type: ignore[union-attr]  (never a tuple here)
                 if m.start() < end:
                     continue  # in the word just taken
                 start = WORD_BEFORE.match(joined, 0, m.start()).start()  # type: ignore[union-attr]

@@ -1,6 +1,7 @@
 """The labelled corpus: quality targets per entity type, and batch == per-post Presidio."""
 
 import json
+import re as stdre
 from collections import Counter
 from pathlib import Path
 
@@ -13,9 +14,10 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from privacy.analyzer import build_analyzer
-from privacy.detect import Detector, lower_as_patterns_see
+from privacy.detect import BEGINS_NEAR_NECESSARY, Detector, lower_as_patterns_see
 from privacy.gazetteer import Gazetteer
 from privacy.recognizers.names import PUNCTUATION
+from privacy.recognizers.political import HASHTAGS, PARTIES, PARTY_STEMS
 from privacy.text import WORD
 
 CORPUS = Path(__file__).parent / "data" / "privacy_eval.jsonl"
@@ -90,6 +92,19 @@ def test_lower_case_is_what_case_blind_patterns_see() -> None:
         if letters.fullmatch(c):
             low = lower_as_patterns_see(c)
             assert len(low) != 1 or regex.fullmatch(regex.escape(low), c, regex.IGNORECASE) and low in "abcdefghijklmnopqrstuvwxyzäö", hex(code)
+
+
+PARTY_FORMS = [f for plain, ambiguous in PARTIES.values() for f in plain + ambiguous] + [f"#{h}" for h in HASHTAGS.values()]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(PARTY_FORMS).flatmap(lambda form: st.from_regex(stdre.compile(form, stdre.IGNORECASE), fullmatch=True)))
+def test_every_party_form_begins_with_a_stem_the_pre_filter_seeks(word: str) -> None:
+    """The party pattern is tried only at, or just before, the stems the pre-filter finds:
+    a form that began otherwise would never be found by the batch route."""
+    low = lower_as_patterns_see(word)
+    assert len(low) != len(word) or any(
+        low[k:].startswith(stem) for stem in PARTY_STEMS for k in range(BEGINS_NEAR_NECESSARY["party"] + 1))
 
 
 def test_punctuation_stripped_before_the_name_lookup_is_no_word_character() -> None:

@@ -132,7 +132,7 @@ def follow_summary(con: duckdb.DuckDBPyConnection, n: int, seed: int = 2026) -> 
     return stats, top
 
 
-def analyse(con: duckdb.DuckDBPyConnection, n: int, min_cell: int = 10) -> dict[str, pa.Table]:
+def analyse(con: duckdb.DuckDBPyConnection, n: int, min_cell: int = 5) -> dict[str, pa.Table]:
     """Every standard metric, as the derived tables the report is rendered from."""
     named, others = top_accounts(con, n)
     graph_stats, followed = follow_summary(con, n)

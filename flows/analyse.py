@@ -14,7 +14,7 @@ from lake.store import Lake
 
 
 @task(name="compute-metrics", persist_result=False, cache_policy=NO_CACHE)
-def compute_metrics(engagement_id: str, top_n: int, min_cell: int = 10) -> dict[str, int]:
+def compute_metrics(engagement_id: str, top_n: int, min_cell: int = 5) -> dict[str, int]:
     home = seula_home()
     con = analysis_connection(home, engagement_id)
     try:

@@ -29,6 +29,12 @@ def test_bundled_sample_is_valid() -> None:
     assert "ainovirtanen" in eng.platforms.x.accounts  # type: ignore[union-attr]
 
 
+def test_small_cells_default_to_five_people_and_never_below_three() -> None:
+    assert config.Report().min_cell == 5
+    with pytest.raises(ValueError):
+        config.Report(min_cell=2)
+
+
 def test_missing_field_is_one_line(home: Path) -> None:
     data = sample_data(id="bad")
     del data["client"]

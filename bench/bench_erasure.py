@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from bench_report import key  # the derived author key, in DuckDB's words
 from lake import schema
 from lake.store import Lake
 from lake.subjects import erase
@@ -54,6 +55,7 @@ def build(home: Path) -> None:
         "like_count": "CAST(i % 50 AS BIGINT)", "repost_count": "CAST(i % 7 AS BIGINT)",
         "reply_count": "CAST(i % 5 AS BIGINT)", "quote_count": "CAST(i % 3 AS BIGINT)", "url": "NULL::VARCHAR",
         "reaction_counts": "NULL::VARCHAR", "terms": "['kiitos', 'hyvästä', 'keskustelusta', 'lisää', 'huomenna']",
+        "author_key": key(pid("a")),
     })
     follows = _select(schema.FOLLOWS, {**provenance, "endpoint": "'followers'", "follower_pid": pid(RANDOM_PERSON),
                                        "followee_pid": pid(f"i % {PEOPLE}")})

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from lake.files import sweep_temps, write_json_atomic
+from lake.files import exclusive_lock, sweep_temps, write_json_atomic
 from lake.home import state_dir
 from lake.store import LakeError, check_name
 
@@ -37,6 +37,9 @@ class Checkpoints:
         return dict(self.load().get(source, {}))
 
     def put(self, source: str, state: dict[str, Any]) -> None:
-        data = self.load()
-        data[source] = state
-        write_json_atomic(data, self.path)
+        # Read, change, write under a lock: two collections of one engagement (say, a
+        # schedule and a hand-started run) would otherwise lose each other's sources.
+        with exclusive_lock(self.path.with_name(".checkpoints.lock")):
+            data = self.load()
+            data[source] = state
+            write_json_atomic(data, self.path)

@@ -1,3 +1,4 @@
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -75,6 +76,19 @@ def test_checkpoints_roundtrip_and_corruption(home: Path) -> None:
     cp.path.write_text("{broken")
     with pytest.raises(LakeError, match="corrupt checkpoint"):
         cp.get("x/search/0")
+
+
+def test_concurrent_checkpoint_writes_lose_nothing(home: Path) -> None:
+    def writer(n: int) -> None:
+        for k in range(20):
+            Checkpoints(home, "e").put(f"source-{n}-{k}", {"until": k})
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(Checkpoints(home, "e").load()) == 120
 
 
 def test_temporaries_of_a_killed_writer_are_swept(home: Path) -> None:

@@ -45,7 +45,7 @@ def suppression(home: Path | None = None) -> SuppressionList:
 
 def resolve(lake: Lake, engagement: str, identity: Identity) -> set[str]:
     """The person's pseudonyms in one engagement: by platform id, or by handle."""
-    pseudo = Pseudonymiser(engagement_key(master_secret(lake.root.parent), engagement))
+    pseudo = Pseudonymiser(engagement_key(master_secret(lake.home), engagement))
     platform = identity.platform or "x"
     pids: set[str] = set()
     if identity.user_id:
@@ -137,11 +137,11 @@ def _erase(lake: Lake, supp: SuppressionList, r: Request, engagements: list[str]
             for table in ("findings", "affiliations"):
                 lake.drop(e, table)
     # Art. 19: every earlier export that named the person, so its recipients can be told.
-    key = rights_key(master_secret(lake.root.parent))
+    key = rights_key(master_secret(lake.home))
     refs = {person_ref(key, e, p) for e in engagements for p in r.subject_pids.get(e, [])}
     r.notify_recipients = [
         {"at": x["at"], "engagement": x["engagement"], "recipients": x["recipients"], "files": [f["name"] for f in x["files"]]}
-        for x in ExportLog(lake.root.parent).entries() if refs & set(x["people"])
+        for x in ExportLog(lake.home).entries() if refs & set(x["people"])
     ]
     if r.notify_recipients:
         r.log("recipients to notify (Art. 19)", "; ".join(f"{x['at']} {', '.join(x['recipients'])}" for x in r.notify_recipients))

@@ -34,6 +34,7 @@ def check_name(kind: str, name: str) -> str:
 
 class Lake:
     def __init__(self, home: Path) -> None:
+        self.home = home  # the data folder the lake lives in, with its keys and registers
         self.root = lake_root(home)
         # (engagement, table) -> ({file: mtime_ns}, stored keys): appends stay cheap as the lake grows
         self._key_cache: dict[tuple[str, str], tuple[dict[Path, int], set[tuple]]] = {}

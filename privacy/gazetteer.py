@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from privacy.pseudonyms import Pseudonymiser
 from privacy.text import WORD
@@ -41,17 +41,20 @@ class Gazetteer:
         self._fresh()
         known = self._starts.get(word)
         if known is None:
-            known = self._starts[word] = f"first:{self.pseudo.token('first', word)}" in self.entries
+            known = self._starts[word] = self._begins(word)
         return known
 
-    def starting(self, words: Iterable[str]) -> set[str]:
+    def starting(self, words: Collection[str]) -> set[str]:
         """Those of ``words`` that begin a known name."""
         self._fresh()
-        memo, entries, token = self._starts, self.entries, self.pseudo.token
+        memo = self._starts
         for word in words:
             if word not in memo:
-                memo[word] = f"first:{token('first', word)}" in entries
+                memo[word] = self._begins(word)
         return {word for word in words if memo[word]}
+
+    def _begins(self, word: str) -> bool:
+        return f"first:{self.pseudo.token('first', word)}" in self.entries
 
     def _fresh(self) -> None:
         if self._size != len(self.entries) or len(self._starts) > 500_000:  # names were learnt since

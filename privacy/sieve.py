@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cache
 
 import pyarrow as pa
 
@@ -105,19 +106,8 @@ class Sieve:
         found = self._detector.analyze_batch([t for t, _ in distinct], [lang for _, lang in distinct])
         # The same people are named again and again; what stands for each is decided once
         # per call (nothing this call does changes the answer).
-        handles: dict[str, str | None] = {}
-        names: dict[str, str | None] = {}
-
-        def handle_pid(handle: str) -> str | None:
-            if handle not in handles:
-                handles[handle] = self._handle_pid(platform, handle)
-            return handles[handle]
-
-        def name_pid(name: str) -> str | None:
-            if name not in names:
-                names[name] = self._name_pid(name)
-            return names[name]
-
+        handle_pid = cache(lambda handle: self._handle_pid(platform, handle))
+        name_pid = cache(self._name_pid)
         clean = {key: redact(key[0], findings, handle_pid, name_pid) for key, findings in zip(distinct, found)}
         return [clean[k] if k else t for k, t in zip(keys, texts)]
 

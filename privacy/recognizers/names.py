@@ -7,7 +7,7 @@ about every run of 2–4 words instead of holding a list of clear names.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
@@ -21,7 +21,7 @@ PUNCTUATION = ".,;:!?\"'’()[]{}-–—…«»"
 class KeyedNameRecognizer(EntityRecognizer):
     def __init__(
         self, resolve: Callable[[str], str | None], starts: Callable[[str], bool] = lambda _: True,
-        supported_language: str = "fi", starting: Callable[[Iterable[str]], set[str]] | None = None,
+        supported_language: str = "fi", starting: Callable[[Collection[str]], set[str]] | None = None,
     ) -> None:
         self.resolve = resolve
         self.starts = starts

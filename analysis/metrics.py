@@ -65,11 +65,12 @@ def hashtag_daily(con: duckdb.DuckDBPyConnection, n: int) -> pa.Table:
 
 
 def top_hashtags(con: duckdb.DuckDBPyConnection, n: int) -> pa.Table:
+    """The ``n`` hashtags the most posts carry (a post that repeats one counts once), from the
+    partial counts."""
     return con.sql(
         """
-        SELECT tag AS hashtag, count(*) AS posts
-        FROM (SELECT unnest(hashtags) AS tag FROM posts)
-        GROUP BY tag ORDER BY posts DESC, tag LIMIT ?
+        SELECT hashtag, CAST(sum(posts) AS BIGINT) AS posts FROM tag_days_counts
+        GROUP BY hashtag ORDER BY posts DESC, hashtag LIMIT ?
         """,
         params=[n],
     ).to_arrow_table()

@@ -23,7 +23,9 @@ KEYS = {"posts": "post_pid", "accounts": "account_pid", "follows": "follower_pid
 def start(home: Path, url: str, engagement: str = "sample", flag: str = "--x-base-url") -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SEULA_"))}
     env |= {"SEULA_HOME": str(home), "SEULA_MASTER_KEY": "kill-test-master-key-" + "x" * 32}
-    return subprocess.Popen([SEULA, "collect", engagement, flag, url], cwd=home, env=env,
+    # A session of its own, so the kill can take Prefect's temporary server with it: an
+    # orphaned server would outlive the test run.
+    return subprocess.Popen([SEULA, "collect", engagement, flag, url], cwd=home, env=env, start_new_session=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -43,7 +45,7 @@ def kill_after(proc: subprocess.Popen, posts: Path, files: int) -> None:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(list(posts.glob("part-*.parquet"))) < files:
         time.sleep(0.01)
-    os.kill(proc.pid, signal.SIGKILL)
+    os.killpg(proc.pid, signal.SIGKILL)  # the collection and everything it started
     proc.wait()
     assert proc.returncode == -signal.SIGKILL
 

@@ -107,6 +107,11 @@ class Finding(NamedTuple):  # a tuple: thousands are made per batch, and they so
     self_declared: bool | None = None
 
 
+def _post_end(i: int, starts: list[int], joined: str) -> int:
+    """Where post ``i`` ends in the joined batch (its separator excluded)."""
+    return starts[i + 1] - len(SEPARATOR) if i + 1 < len(starts) else len(joined)
+
+
 def remove_duplicates(results: list[RecognizerResult]) -> list[RecognizerResult]:
     """``EntityRecognizer.remove_duplicates``, with the same answer in the same order, faster:
     equal results are found by a tuple key (Presidio hashes each through an f-string), and
@@ -243,14 +248,14 @@ class Detector:
                     if at < taken or at < 0:
                         continue
                     i = bisect_right(starts, at) - 1
-                    end = starts[i + 1] - len(SEPARATOR) if i + 1 < len(starts) else len(joined)
+                    end = _post_end(i, starts, joined)
                     m = compiled.match(joined, at, end)
                     if m is not None and m.end() > at:
                         taken = m.end()
                         yield pattern, i, at - starts[i], m.end() - starts[i]
             else:  # the others run on the posts that contain what every match of theirs must
                 for i in self._posts_with(necessary, joined, starts):
-                    end = starts[i + 1] - len(SEPARATOR) if i + 1 < len(starts) else len(joined)
+                    end = _post_end(i, starts, joined)
                     for m in compiled.finditer(joined, starts[i], end):
                         yield pattern, i, m.start() - starts[i], m.end() - starts[i]
 
@@ -314,8 +319,7 @@ class Detector:
                     end = m.end(group) if m.end(group) > 0 else m.end()
                     if end == m.start():
                         continue
-                    valid = rec.validate_result(joined[m.start() : end])
-                    score = pattern.score if valid is None else EntityRecognizer.MAX_SCORE if valid else EntityRecognizer.MIN_SCORE
+                    score = self._validated(rec, pattern.score, joined[m.start() : end])
                     if score > EntityRecognizer.MIN_SCORE:
                         yield i, RecognizerResult(rec.supported_entities[0], m.start() - starts[i], end - starts[i], score,
                                                   recognition_metadata=dict(meta))
@@ -351,8 +355,12 @@ class Detector:
         return found
 
     @staticmethod
-    def _score(rec: PatternRecognizer, score: float, span: str) -> float:
+    def _validated(rec: PatternRecognizer, score: float, span: str) -> float:
+        """A pattern's score after the recognizer's validation, as Presidio applies it."""
         valid = rec.validate_result(span)
-        if valid is not None:
-            score = EntityRecognizer.MAX_SCORE if valid else EntityRecognizer.MIN_SCORE
-        return EntityRecognizer.MIN_SCORE if rec.invalidate_result(span) else score
+        return score if valid is None else EntityRecognizer.MAX_SCORE if valid else EntityRecognizer.MIN_SCORE
+
+    @classmethod
+    def _score(cls, rec: PatternRecognizer, score: float, span: str) -> float:
+        validated = cls._validated(rec, score, span)
+        return EntityRecognizer.MIN_SCORE if rec.invalidate_result(span) else validated

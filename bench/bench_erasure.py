@@ -18,7 +18,7 @@ import duckdb
 from bench_report import key  # the derived author key, in DuckDB's words
 from lake import schema
 from lake.store import Lake
-from lake.subjects import erase
+from lake.subjects import Subjects, erase
 
 POSTS = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000_000
 BATCH = 10_000
@@ -108,7 +108,7 @@ def main() -> None:
         shutil.copytree(base / "original", copy)
         people = subjects(copy, n)
         start = time.perf_counter()
-        removed = erase(Lake(copy), ENGAGEMENT, people)
+        removed = erase(Lake(copy), ENGAGEMENT, Subjects(frozenset(people)))
         seconds_n = time.perf_counter() - start
         rewritten = removed.pop("bytes_rewritten", 0)
         print(f"erase {n:>5} subject(s): {seconds_n:6.1f} s, {rewritten / 1e6:8,.1f} MB rewritten "

@@ -7,6 +7,10 @@ defaults are put in place here, before any flow module imports it.
 import os
 from pathlib import Path
 
+# Everything Seula writes (lake, register, reports, logs, Prefect's database) is personal
+# data or key material: owner-only, whatever umask the shell had.
+os.umask(0o077)
+
 _home = Path(os.environ.get("SEULA_HOME") or Path.cwd() / "data").resolve()
 os.environ.setdefault("PREFECT_HOME", str(_home / "prefect"))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")

@@ -18,15 +18,15 @@ import pyarrow.compute as pc
 
 from flows import config
 from flows.collect import Pipeline, Tally, derive_findings, resieve_stored_text
-from flows.rights import suppression
-from lake import archive, schema
+from lake import archive
 from lake.catalog import refresh_catalog
 from lake.exports import ExportLog
 from lake.home import seula_home
 from lake.store import Lake
-from lake.subjects import blank_clear_identity, without
-from privacy.keys import engagement_key, master_secret, rights_key
-from privacy.rights import person_ref
+from lake.subjects import Subjects, blank_clear_identity, without
+from rights.register import person_ref
+from privacy.keys import engagement_key, master_secret
+from rights.store import checked_rights_key, suppression
 
 
 def key_check(engagement_id: str) -> str:
@@ -41,9 +41,9 @@ def archive_engagement(engagement_id: str, folder: Path) -> list[Path]:
     home = seula_home()
     lake = Lake(home)
     files = archive.write(lake, engagement_id, folder, key_check(engagement_id))
-    pids = lake.read(engagement_id, "accounts", schema.ACCOUNTS.schema)["account_pid"].to_pylist()
-    key = rights_key(master_secret(home))
-    ExportLog(home).record(engagement_id, [f"archive {folder}"], files, [person_ref(key, engagement_id, p) for p in pids])
+    people = _people({spec.name: lake.read(engagement_id, spec.name, spec.schema) for spec in archive.TABLES})
+    key = checked_rights_key(home)
+    ExportLog(home).record(engagement_id, [f"archive {folder}"], files, sorted(person_ref(key, engagement_id, p) for p in people))
     return files
 
 
@@ -67,9 +67,9 @@ def import_archive(engagement_id: str, path: Path) -> Tally:
     if erased:
         posts = tables["posts"]
         own = posts.filter(pc.fill_null(pc.is_in(posts["author_pid"], pa.array(sorted(erased), pa.string())), False))
-        own_posts = own["post_pid"]
+        who = Subjects(frozenset(erased), frozenset(own["post_pid"].to_pylist()))
         for spec in archive.TABLES:
-            kept, _ = without(spec, tables[spec.name], erased, own_posts.combine_chunks())
+            kept, _ = without(spec, tables[spec.name], who)
             if kept is not None:
                 tables = {**tables, spec.name: kept}
     pipe = Pipeline(eng)
@@ -80,7 +80,8 @@ def import_archive(engagement_id: str, path: Path) -> Tally:
     accounts = tables["accounts"].filter(tables["accounts"]["publishable"]).to_pylist()
     for a in accounts:  # objections made since the archive: never in clear again
         if a["handle"] and pipe.sieve.policy.objected(a["platform"], None, a["handle"]):
-            blank_clear_identity(pipe.lake, engagement_id, a["account_pid"], "objected")
+            blank_clear_identity(pipe.lake, engagement_id, a["account_pid"], [a["handle"]],
+                                 [a["display_name"]] if a["display_name"] else [], "objected")
     resieve_stored_text.fn(engagement_id)
     derive_findings.fn(engagement_id)
     refresh_catalog(home)

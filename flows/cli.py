@@ -25,7 +25,7 @@ from lake.home import seula_home
 from lake.store import LakeError
 from privacy.candidates import CandidateRegisterError
 from privacy.keys import KeyMaterialError
-from privacy.rights import RequestError
+from rights.register import RequestError
 
 app = typer.Typer(help="Seula: collect, sieve, store, analyse and report social-media data under the GDPR.",
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
@@ -206,9 +206,9 @@ app.add_typer(requests_app, name="requests")
 
 
 def _register():  # type: ignore[no-untyped-def]
-    from flows.rights import register
+    from rights.store import register
 
-    return register()
+    return register(seula_home())
 
 
 def _request_line(r) -> list[str]:  # type: ignore[no-untyped-def]
@@ -229,24 +229,23 @@ def requests_add(
     field: Annotated[str | None, typer.Option(help="rectification: description, display_name or location")] = None,
     value: Annotated[str | None, typer.Option(help="rectification: the corrected value")] = None,
 ) -> None:
-    """Record a request; its answer falls due one month after it was received."""
+    """Record a request; its answer falls due one month after it was received. A restriction
+    applies at once, before verification (Art. 18 precaution)."""
     from datetime import date
 
-    from privacy.rights import Identity, RequestError
+    from rights.register import Identity
 
     with _one_line_errors():
         try:
             day = date.fromisoformat(received) if received else None
         except ValueError:
             raise RequestError(f"--received {received!r}: use YYYY-MM-DD") from None
-        if type == "rectification" and not (field in ("description", "display_name", "location") and value):
-            raise RequestError("a rectification needs --field (description, display_name, location) and --value")
-        reg = _register()
-        r = reg.add(type, Identity(platform, handle, user_id, email), day, note)
-        if type == "rectification":
-            requests, stored = reg.get(r.id)
-            stored.rectification = {"field": field, "value": value}
-            reg.save(requests)
+        rectification = {"field": field or "", "value": value or ""} if (field or value or type == "rectification") else None
+        r = _register().add(type, Identity(platform, handle, user_id, email), day, note, rectification)
+        if r.type == "restriction":
+            from flows.rights import restrict_now
+
+            restrict_now()
     console.print(f"{r.id} recorded: {r.type}, due {r.due}" + ("" if r.type == "restriction" else "; verify identity before it is carried out"))
 
 
@@ -276,7 +275,7 @@ def requests_show(request_id: str) -> None:
         _, r = _register().get(request_id)
     console.print(" | ".join(_request_line(r)))
     if r.verification:
-        console.print(f"verified: {r.verification['method']} by {r.verification['by']} at {r.verification['at']}")
+        console.print(f"verified: {r.verification['method']} at {r.verification['at']}")
     for entry in r.audit:
         console.print(f"  {entry['at']}  {entry['action']}  {entry['detail']}")
 
@@ -284,12 +283,12 @@ def requests_show(request_id: str) -> None:
 @requests_app.command("verify")
 def requests_verify(
     request_id: str,
-    method: Annotated[str, typer.Option(help="how identity was checked, e.g. 'signed e-mail from profile address'")],
-    by: Annotated[str, typer.Option(help="who checked")] = "privacy contact",
+    method: Annotated[str, typer.Option(help="how identity was checked: platform-message, signed-email, id-document, "
+                                             "in-person, customer-account or other")],
 ) -> None:
     """Record the identity verification; verified requests are carried out on the next run."""
     with _one_line_errors():
-        r = _register().verify(request_id, method, by)
+        r = _register().verify(request_id, method)
     console.print(f"{r.id} verified")
 
 
@@ -317,9 +316,12 @@ def requests_close(request_id: str, outcome: Annotated[str, typer.Option()] = "a
 
 @requests_app.command("lift")
 def requests_lift(request_id: str) -> None:
-    """Lift a restriction: the person's data return to analyses."""
+    """Lift a restriction: the person's data return to analyses at once."""
+    from flows.rights import restrict_now
+
     with _one_line_errors():
         r = _register().lift(request_id)
+        restrict_now()
     console.print(f"{r.id} lifted")
 
 
@@ -343,6 +345,21 @@ def requests_export(
     with _one_line_errors():
         path = export_access(request_id, output)
     console.print(str(path))
+
+
+keys_app = typer.Typer(help="The master key pseudonyms are made with.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("init")
+def keys_init() -> None:
+    """Create a random master key file (0600, in a 0700 folder); an existing one is never replaced."""
+    from privacy.keys import create_key_file, key_file
+
+    with _one_line_errors():
+        path = key_file(seula_home())
+        create_key_file(path)
+    console.print(f"master key written to {path}: back it up; without it no pseudonym can be matched again")
 
 
 privacy_app = typer.Typer(help="The privacy layer's tools.", no_args_is_help=True)

@@ -45,11 +45,12 @@ from privacy.analyzer import shared_analyzer
 from privacy.candidates import CandidateRegister
 from privacy.detect import Detector
 from privacy.gazetteer import Gazetteer
-from privacy.keys import engagement_key, master_secret, rights_key
+from privacy.keys import master_secret
 from privacy.policy import PublishabilityPolicy
 from privacy.pseudonyms import Pseudonymiser
 from privacy.sieve import Sieve, resieve_text
-from privacy.suppression import SuppressionList
+from rights.store import checked_engagement_key, suppression
+from rights.suppression import EngagementSuppression, SuppressionList
 
 DEMO_TOKEN = "seula-demo-token"
 FB_DEMO_TOKEN = "seula-demo-fb-token"
@@ -92,15 +93,13 @@ class Pipeline:
         # A collection killed mid-write (SIGKILL) leaves temporaries: clear them before going on.
         self.lake.sweep_temps(eng.id)
         self.checkpoints.sweep_temps()
-        master = master_secret(home, create=_demo_key_allowed())
-        key = engagement_key(master, eng.id)
+        master_secret(home, create=_demo_key_allowed())
+        key = checked_engagement_key(self.lake, eng.id)  # another key than the lake's: refused here, nothing written
         index = self.lake.read(eng.id, "identity_index", schema.IDENTITY_INDEX.schema)
-        supp = SuppressionList(home, rights_key(master))
+        supp = suppression(home)
         scopes = ("all", "marketing") if eng.purpose is config.Purpose.marketing else ("all",)
-        self.sieve = Sieve(
-            eng.id, Pseudonymiser(key), policy_for(eng, supp), Sieve.index_from(index),
-            suppressed=lambda platform, user_id, handle: supp.contains(scopes, platform, user_id=user_id, handle=handle),
-        )
+        self.suppressed = EngagementSuppression(supp, eng.id, scopes)
+        self.sieve = Sieve(eng.id, Pseudonymiser(key), policy_for(eng, supp), Sieve.index_from(index), self.suppressed)
 
     def store(self, batch: Batch, tally: Tally, source: str = "x/accounts") -> None:
         result = self.sieve.apply(batch)
@@ -200,13 +199,16 @@ def collect_x_accounts(engagement_id: str, x_base_url: str | None = None) -> Tal
     pipe = Pipeline(eng)
     src = _x_source(eng, x_base_url)
     tally, started = Tally(), datetime.now(UTC)
-    batch, ids = src.lookup(x.accounts)
+    # An erased (or, here, marketing-excluded) account is not even looked up: its id, timeline
+    # and follow graph never reach the sieve.
+    handles = [h for h in x.accounts if not pipe.suppressed.person("x", None, h)]
+    batch, ids = src.lookup(handles)
     pipe.store(batch, tally)
     kinds = frozenset({"liking_users": "like", "reposts": "repost"}[k] for k in x.collect if k in ("liking_users", "reposts"))
-    for handle in x.accounts:
+    for handle in handles:
         user_id = ids.get(handle.lower())
-        if user_id is None:
-            continue  # counted in the lookup's api errors
+        if user_id is None or pipe.suppressed.person("x", user_id, None) or pipe.suppressed.pid(pipe.sieve.pseudo.account("x", user_id)):
+            continue  # not found (counted in the lookup's api errors), or erased
         # Checkpoints follow the account, not its place in the list, and name it by a keyed hash.
         source = pipe.sieve.pseudo.token("source", handle)
         if "timelines" in x.collect:
@@ -239,7 +241,11 @@ def collect_facebook_pages(engagement_id: str, fb_base_url: str | None = None) -
     tally, started = Tally(), datetime.now(UTC)
     try:
         for name in fb.pages:
+            if pipe.suppressed.person("facebook", None, name) or pipe.suppressed.person("facebook", name, None):
+                continue  # an erased Page is not collected again
             batch, page_id = src.page(name)
+            if pipe.suppressed.person("facebook", page_id, None) or pipe.suppressed.pid(pipe.sieve.pseudo.account("facebook", page_id)):
+                continue
             pipe.store(batch, tally, "facebook/pages")
             key = f"facebook/posts/{pipe.sieve.pseudo.token('source', name)}"
             tally.merge(pipe.drain(key, src.posts(page_id, pipe.checkpoints.get(key), eng.window,

@@ -18,14 +18,15 @@ from analysis.report import render_html, render_pdf
 from flows import config
 from flows.analyse import compute_metrics
 from flows.rights import apply_subject_requests
+from lake.subjects import PID
 from lake.files import write_bytes_atomic, write_text_atomic
 from lake.catalog import connect
 from lake.exports import ExportLog
 from lake.home import reports_dir, seula_home
 from lake.store import Lake, LakeError
 from lake.subjects import EXCLUSIONS
-from privacy.keys import master_secret, rights_key
-from privacy.rights import person_ref
+from rights.register import person_ref
+from rights.store import checked_rights_key
 
 GRAPH_FORMATS = ("gexf", "graphml")  # node labels: handles of publishable accounts, pseudonyms otherwise
 METRICS = ("m_summary", "m_daily_volume", "m_top_hashtags", "m_top_accounts", "m_most_followed", "m_volume_lang",
@@ -116,12 +117,21 @@ def export_report(
 
 
 def log_export(engagement_id: str, files: list[Path], recipients: list[str] | None = None) -> None:
-    """Record who receives the files and which people they name (publishable accounts only)."""
+    """Record who receives the files and everyone they hold (Art. 19): a keyed reference for
+    every pseudonym in the exported tables and graphs, and for every publishable account they
+    name by handle."""
     eng = config.load(engagement_id)
     home = seula_home()
     lake = Lake(home)
-    named = {h for t in ("m_top_accounts", "m_most_followed") for h in lake.read(engagement_id, t)["handle"].to_pylist() if h}
+    tables = {t: lake.read(engagement_id, t) for t in METRICS if t in lake.tables(engagement_id)}
+    named = {h for t in tables.values() if "handle" in t.column_names for h in t["handle"].to_pylist() if h}
+    held = {p for t in tables.values() for f in t.schema if pa.types.is_string(f.type)
+            for v in t[f.name].to_pylist() if v for p in PID.findall(v)}
+    for f in files:
+        if f.suffix in (".gexf", ".graphml", ".csv", ".json"):
+            held |= set(PID.findall(f.read_text(encoding="utf-8")))
     accounts = lake.read(engagement_id, "accounts").select(["account_pid", "handle"]).to_pylist()
-    key = rights_key(master_secret(home))
-    people = sorted({person_ref(key, engagement_id, a["account_pid"]) for a in accounts if a["handle"] in named})
-    ExportLog(home).record(engagement_id, recipients or [r.name for r in eng.report.recipients], files, people)
+    held |= {a["account_pid"] for a in accounts if a["handle"] in named}
+    key = checked_rights_key(home)
+    ExportLog(home).record(engagement_id, recipients or [r.name for r in eng.report.recipients], files,
+                           sorted({person_ref(key, engagement_id, p) for p in held}))

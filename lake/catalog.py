@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import operator
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 
 from lake import partials
 from lake.schema import COLLECTED
@@ -80,19 +86,76 @@ def analysis_connection(home: Path, engagement: str) -> duckdb.DuckDBPyConnectio
     return con
 
 
-def sandboxed(home: Path, engagement: str) -> duckdb.DuckDBPyConnection:
-    """A connection for analysts' ad-hoc SQL: this engagement's views and nothing else.
+def _not_in(value: pc.Expression, values: pa.Array) -> pc.Expression:
+    """``value NOT IN values`` as SQL reads it (the views' check): a null value, or a null
+    among ``values``, leaves the row out; an empty list keeps every row."""
+    if len(values) == 0:
+        return pc.scalar(True)
+    if values.null_count:
+        return pc.scalar(False)
+    return pc.is_valid(value) & ~pc.is_in(value, value_set=values)
 
-    File access is limited to the engagement's own lake folder (no other engagement, no key
-    material, no checkpoints), and the limit is locked so the query cannot lift it.
+
+def _dataset(engagement: str, table: str, files: list[Path]) -> ds.Dataset:
+    """The files as one lazy dataset, columns united by name (as ``union_by_name``)."""
+    try:
+        schema = pa.unify_schemas([pq.read_schema(f).remove_metadata() for f in files], promote_options="permissive")
+        return ds.dataset([str(f) for f in files], schema=schema, format="parquet")
+    except (pa.ArrowException, OSError) as exc:
+        raise LakeError(f"unreadable file in {engagement}/{table}: {type(exc).__name__}") from None
+
+
+def _filtered_tables(lake: Lake, engagement: str) -> dict[str, ds.Dataset | pa.Table]:
+    """Every table of the engagement as an Arrow object with the excluded people's rows
+    already left out (the same rows ``_create_views`` leaves out); nothing is read yet."""
+    present = lake.tables(engagement)
+    data = {t: _dataset(engagement, t, lake.files(engagement, t)) for t in present}
+    excluded = (lake.read(engagement, "exclusions", columns=["pid"])["pid"].combine_chunks()
+                if "exclusions" in present else pa.array([], pa.string()))
+    if len(excluded):
+        own_posts = (data["posts"].to_table(columns=["post_pid"], filter=pc.is_in(pc.field("author_pid"), value_set=excluded))
+                     ["post_pid"].combine_chunks().unique()
+                     if "posts" in data and "author_pid" in data["posts"].schema.names else pa.array([], pa.string()))
+        for table in present:
+            names = data[table].schema.names
+            checks = [_not_in(pc.coalesce(pc.field(c), pc.scalar("")), excluded)
+                      for c in _PERSON_COLUMNS.get(table, ()) if c in names]
+            if table == "interactions" and "post_pid" in names:
+                checks.append(_not_in(pc.field("post_pid"), own_posts))
+            if checks:
+                data[table] = data[table].filter(functools.reduce(operator.and_, checks))
+    for table in COLLECTED.keys() - set(present):
+        data[table] = COLLECTED[table].schema.empty_table()  # no rows yet, but its real columns
+    return data
+
+
+def sandboxed(home: Path, engagement: str) -> duckdb.DuckDBPyConnection:
+    """A connection for analysts' ad-hoc SQL: this engagement's tables and nothing else.
+
+    The connection cannot open any file (no lake file, no other engagement, no key material,
+    no checkpoints, not even a spill folder): each table is an Arrow object registered in
+    the process, read lazily from the lake by Arrow with the excluded people's rows already
+    filtered out, so no route around a view reaches a restricted row. The settings are
+    locked so the query cannot lift them.
     """
-    con = connect(home, engagement)
-    folder = str(Lake(home).engagement_dir(engagement)) + "/"
-    con.execute("SET allowed_directories = ?", [[folder]])
-    con.execute("SET enable_external_access = false")
-    con.execute("SET autoinstall_known_extensions = false")
-    con.execute("SET autoload_known_extensions = false")
-    con.execute("SET lock_configuration = true")
+    lake = Lake(home)
+    if engagement not in lake.engagements():
+        raise LakeError(f"engagement {engagement!r} has no data yet: run `seula collect {engagement}` first")
+    con = duckdb.connect(config={
+        "enable_external_access": False,  # no file, no network, no extension install/load
+        "temp_directory": "",  # else the (automatically allowed) spill folder stays readable
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+        "python_enable_replacements": False,  # no Python variable is a table either
+    })
+    try:
+        for table, data in sorted(_filtered_tables(lake, engagement).items()):
+            if table != "exclusions":  # who is restricted is itself about the restricted people
+                con.register(table, data)
+        con.execute("SET lock_configuration = true")
+    except BaseException:
+        con.close()
+        raise
     return con
 
 

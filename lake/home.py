@@ -7,9 +7,10 @@ from pathlib import Path
 
 
 def seula_home() -> Path:
-    """The data folder; created on first use."""
+    """The data folder; created on first use, and kept owner-only (it holds personal data)."""
     home = Path(os.environ.get("SEULA_HOME") or Path.cwd() / "data").resolve()
-    home.mkdir(parents=True, exist_ok=True)
+    home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(home, 0o700)
     return home
 
 

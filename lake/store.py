@@ -10,10 +10,11 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from lake.files import exclusive_lock, sweep_temps, write_parquet_atomic
+from lake.files import exclusive_lock, read_json, sweep_temps, write_json_atomic, write_parquet_atomic
 from lake.home import lake_root
 from lake.schema import COLLECTED, TableSpec
 
@@ -39,11 +40,28 @@ class Lake:
         # (engagement, table) -> ({file: mtime_ns}, stored keys): appends stay cheap as the lake grows
         self._key_cache: dict[tuple[str, str], tuple[dict[Path, int], set[tuple]]] = {}
 
+    def duckdb(self, database: Path | None = None) -> duckdb.DuckDBPyConnection:
+        """A DuckDB connection whose spill files stay inside the (owner-only) data folder."""
+        con = duckdb.connect(str(database) if database else ":memory:")
+        tmp = self.home / "tmp" / "duckdb"
+        tmp.mkdir(parents=True, exist_ok=True, mode=0o700)
+        con.execute("SET temp_directory = ?", [str(tmp)])
+        return con
+
     def engagement_dir(self, engagement: str) -> Path:
         return self.root / check_name("engagement", engagement)
 
     def table_dir(self, engagement: str, table: str) -> Path:
         return self.engagement_dir(engagement) / check_name("table", table)
+
+    def key_fingerprint(self, engagement: str, fingerprint: str | None = None) -> str | None:
+        """The fingerprint of the key this engagement's pseudonyms were made with; the first
+        call that gives one records it (``privacy.keys.check_fingerprint`` compares)."""
+        path = self.engagement_dir(engagement) / "_key.json"
+        recorded = read_json(path, {}).get("fingerprint")
+        if recorded is None and fingerprint is not None:
+            write_json_atomic({"fingerprint": fingerprint}, path)
+        return recorded
 
     def files(self, engagement: str, table: str) -> list[Path]:
         folder = self.table_dir(engagement, table)

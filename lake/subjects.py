@@ -8,19 +8,51 @@ or new, and running the same operation again finishes it.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from lake import schema
 from lake.store import Lake
 
 ERASED = "<erased>"
 PID = re.compile(r"[uht]_[0-9a-f]{20}")
-TEXT_COLUMNS = {"posts": "text", "accounts": "description", "quarantine": "body"}  # free text that may name people
+# Free text that may name people, per table (``query`` is the provenance: a sieved search,
+# which keeps a publishable person's handle in clear).
+TEXT_COLUMNS = {"posts": ("text", "query"), "accounts": ("description", "query"), "quarantine": ("body", "query"),
+                "follows": ("query",), "interactions": ("query",), "identity_index": ("query",)}
+POST_LINKS = ("reply_to_post_pid", "quote_of_post_pid", "conversation_pid")  # others' posts pointing at theirs
 EXCLUSIONS = pa.schema([pa.field("pid", pa.string(), nullable=False), pa.field("reason", pa.string(), nullable=False)])
+
+
+@dataclass(frozen=True)
+class Subjects:
+    """The people an erasure removes from one engagement: their account pseudonyms, their
+    own posts (kept by the request, so a rerun after a crash still knows them), and, for
+    publishable people, the clear handles and display names other people's texts hold."""
+
+    pids: frozenset[str]
+    posts: frozenset[str] = frozenset()
+    handles: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+
+    def clear_pattern(self) -> re.Pattern[str] | None:
+        """Their handles and names where they stand alone (after @, #, / or a space, not
+        inside a longer word); case-blind."""
+        values = self.handles + self.names
+        return re.compile(rf"(?<!\w)(?:{_alternation(values)})(?!\w)", re.I) if values else None
+
+    def clear_re2(self) -> str | None:
+        """The same, for DuckDB's RE2 over lower-cased text (which has no look-behind)."""
+        values = self.handles + self.names
+        return rf"(^|[^\pL\pN_])({_alternation(values)})([^\pL\pN_]|$)" if values else None
+
+
+def _alternation(values: tuple[str, ...]) -> str:
+    return "|".join(re.escape(v.lower()) for v in sorted(set(values), key=len, reverse=True))
 
 
 def _touches(table: pa.Table, spec: schema.TableSpec, pids: pa.Array) -> pa.Array:
@@ -39,60 +71,65 @@ def _scrub_text(table: pa.Table, column: str, pattern: str) -> pa.Table:
     return table.set_column(table.schema.get_field_index(column), column, values)
 
 
-def erase(lake: Lake, engagement: str, pids: set[str]) -> dict[str, int]:
-    """Physically remove the people ``pids`` from every collected table; rows removed per table.
+def erase(lake: Lake, engagement: str, who: Subjects) -> dict[str, int]:
+    """Physically remove the people ``who`` from every collected table; rows removed per table.
 
     Their accounts, posts, follow edges, interactions (theirs, and others' on their posts)
-    and identity-index entries go; in other people's posts their pseudonym becomes
-    ``<erased>`` and leaves the mention lists.
+    and identity-index entries go; in other people's posts and profiles their pseudonym and
+    clear handle or name become ``<erased>``, and they leave the mention lists and the
+    reply, quote and conversation links.
     """
-    if not pids:
+    if not who.pids:
         return {}
-    own_posts = pa.array(_own_posts(lake, engagement, pids), pa.string())
+    who = Subjects(who.pids, who.posts | frozenset(_own_posts(lake, engagement, set(who.pids))), who.handles, who.names)
     removed: dict[str, int] = {}
 
     for spec in schema.COLLECTED.values():
         def transform(table: pa.Table, spec: schema.TableSpec = spec) -> pa.Table | None:
-            kept, dropped = without(spec, table, pids, own_posts)
+            kept, dropped = without(spec, table, who)
             if kept is None:
                 return None
             removed[spec.name] = removed.get(spec.name, 0) + dropped
             return kept
 
-        rewritten = lake.rewrite(engagement, spec, transform, only=files_mentioning(lake, engagement, spec, pids))
+        rewritten = lake.rewrite(engagement, spec, transform, only=files_mentioning(lake, engagement, spec, who))
         removed["bytes_rewritten"] = removed.get("bytes_rewritten", 0) + sum(p.stat().st_size for p in rewritten)
     return removed
 
 
-def without(spec: schema.TableSpec, table: pa.Table, pids: set[str], own_posts: pa.Array) -> tuple[pa.Table | None, int]:
-    """``table`` with the people ``pids`` gone, and how many rows left; (None, 0) if untouched.
-
-    Their rows go (accounts, posts, follow edges, interactions, identity-index entries), and
-    others' interactions with ``own_posts`` (their posts); in other people's posts their
-    pseudonym becomes ``<erased>``, leaves the mention lists and the reply link.
-    """
+def without(spec: schema.TableSpec, table: pa.Table, who: Subjects) -> tuple[pa.Table | None, int]:
+    """``table`` with the people ``who`` gone, and how many rows left; (None, 0) if untouched."""
+    pids = set(who.pids)
     value_set = pa.array(sorted(pids), pa.string())
-    replied = None
-    if spec.name == "posts":  # others' replies to them stay, without the link to them
+    own_posts = pa.array(sorted(who.posts), pa.string())
+    relinked = False
+    if spec.name == "posts":  # others' replies to them stay, without the link to them or their posts
         drop = pc.fill_null(pc.is_in(table["author_pid"], value_set=value_set), False)
-        replied = pc.fill_null(pc.is_in(table["reply_to_account_pid"], value_set=value_set), False)
-        if pc.any(replied).as_py():
-            table = table.set_column(table.schema.get_field_index("reply_to_account_pid"), "reply_to_account_pid",
-                                     pc.if_else(replied, pa.scalar(None, pa.string()), table["reply_to_account_pid"]))
+        for column, targets in (("reply_to_account_pid", value_set), *((c, own_posts) for c in POST_LINKS)):
+            hit = pc.fill_null(pc.is_in(table[column], value_set=targets), False)
+            if pc.any(hit).as_py():
+                relinked = True
+                table = table.set_column(table.schema.get_field_index(column), column,
+                                         pc.if_else(hit, pa.scalar(None, pa.string()), table[column]))
     else:
         drop = _touches(table, spec, value_set)
     if spec.name == "interactions":
         drop = pc.or_(drop, pc.is_in(table["post_pid"], value_set=own_posts))
     kept = table.filter(pc.invert(drop))
-    text_columns = TEXT_COLUMNS.get(spec.name)
     mentioned = False
-    if text_columns:
-        # The pseudonyms this file's texts hold, found with one simple pattern; only those of
-        # the people go into the (then short) replacement pattern.
-        named = set(PID.findall("\n".join(t for t in kept[text_columns].to_pylist() if t))) & pids
-        mentioned = bool(named)
-        if mentioned:
-            kept = _scrub_text(kept, text_columns, _any_of(named))
+    clear = who.clear_pattern()
+    for column in TEXT_COLUMNS.get(spec.name, ()):
+        # The pseudonyms this column holds, found with one simple pattern; only those of the
+        # people go into the (then short) replacement pattern.
+        texts = [t for t in kept[column].to_pylist() if t]
+        named = set(PID.findall("\n".join(texts))) & pids
+        if named:
+            kept = _scrub_text(kept, column, _any_of(named))
+        if clear is not None and any(clear.search(t) for t in texts):
+            named = named or {"clear"}
+            kept = kept.set_column(kept.schema.get_field_index(column), column, pa.array(
+                [clear.sub(ERASED, t) if t else t for t in kept[column].to_pylist()], pa.string()))
+        mentioned = mentioned or bool(named)
     if spec.name == "posts":
         lists = kept["mention_pids"].to_pylist()
         if any(p in pids for row in lists if row for p in row):
@@ -100,7 +137,7 @@ def without(spec: schema.TableSpec, table: pa.Table, pids: set[str], own_posts: 
             cleaned = [[p for p in row if p not in pids] if row is not None else None for row in lists]
             kept = kept.set_column(kept.schema.get_field_index("mention_pids"), "mention_pids",
                                    pa.array(cleaned, pa.list_(pa.string())))
-    if kept.num_rows == table.num_rows and not mentioned and not (replied is not None and pc.any(replied).as_py()):
+    if kept.num_rows == table.num_rows and not mentioned and not relinked:
         return None, 0
     return kept, table.num_rows - kept.num_rows
 
@@ -110,71 +147,125 @@ def _own_posts(lake: Lake, engagement: str, pids: set[str]) -> list[str]:
     files = lake.files(engagement, "posts")
     if not files:
         return []
-    return [r[0] for r in duckdb.sql(
-        "SELECT post_pid FROM read_parquet($files) WHERE author_pid IN (SELECT unnest($pids::VARCHAR[]))",
-        params={"files": [str(f) for f in files], "pids": sorted(pids)}).fetchall()]
+    con = lake.duckdb()
+    try:
+        return [r[0] for r in con.execute(
+            "SELECT post_pid FROM read_parquet($files) WHERE author_pid IN (SELECT unnest($pids::VARCHAR[]))",
+            {"files": [str(f) for f in files], "pids": sorted(pids)}).fetchall()]
+    finally:
+        con.close()
 
 
-def files_mentioning(lake: Lake, engagement: str, spec: schema.TableSpec, pids: set[str]) -> list[Path]:
-    """The files of a table that hold any of ``pids``, found by one DuckDB scan (no file is rewritten blind)."""
+def _sql_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def files_mentioning(lake: Lake, engagement: str, spec: schema.TableSpec, who: Subjects) -> list[Path]:
+    """The files of a table that hold any of ``who``, found by one DuckDB scan (no file is rewritten blind)."""
     files = lake.files(engagement, spec.name)
     if not files:
         return []
-    con = duckdb.connect()
-    con.execute("CREATE TEMP TABLE wanted AS SELECT unnest(?::VARCHAR[]) AS pid", [sorted(pids)])
+    if not all(PID.fullmatch(p) for p in who.pids | who.posts):  # so the pattern can stand in the SQL as a constant
+        raise ValueError("erasure is by pseudonym only")
+    con = lake.duckdb()
+    con.execute("CREATE TEMP TABLE wanted AS SELECT unnest(?::VARCHAR[]) AS pid", [sorted(who.pids)])
+    con.execute("CREATE TEMP TABLE own AS SELECT unnest(?::VARCHAR[]) AS post_pid", [sorted(who.posts)])
     tests = [f"{c} IN (SELECT pid FROM wanted)" for c in spec.subject_columns]
-    text = TEXT_COLUMNS.get(spec.name)
-    if text:  # pseudonyms in free text (mentions, replaced names): one RE2 pass for all the people
-        if not all(PID.fullmatch(p) for p in pids):  # so the pattern can stand in the SQL as a constant
-            raise ValueError("erasure is by pseudonym only")
-        tests.append(f"regexp_matches({text}, '{_any_of(pids)}')")
+    # Pseudonyms in free text (mentions, replaced names): one RE2 pass for all the people;
+    # clear handles and names of publishable people: another, case-blind.
+    texts = [f"regexp_matches({c}, '{_any_of(set(who.pids))}')" for c in TEXT_COLUMNS.get(spec.name, ())]
+    if clear := who.clear_re2():
+        texts += [f"regexp_matches(lower({c}), {_sql_literal(clear)})" for c in TEXT_COLUMNS.get(spec.name, ())]
+    tests += texts
     if spec.name == "posts":
         tests.append("list_has_any(mention_pids, (SELECT list(pid) FROM wanted))")
+        tests += [f"{c} IN (SELECT post_pid FROM own)" for c in POST_LINKS]
     if spec.name == "interactions":  # others' likes and reposts of the person's posts
-        con.execute("CREATE TEMP TABLE own AS SELECT unnest(?::VARCHAR[]) AS post_pid", [_own_posts(lake, engagement, pids)])
         tests.append("post_pid IN (SELECT post_pid FROM own)")
-    if not tests:
-        con.close()
-        return []  # a table that names nobody (the collection log)
     found = con.execute(
         f"SELECT DISTINCT filename FROM read_parquet(?, filename = true) WHERE {' OR '.join(tests)}", [[str(f) for f in files]]
-    ).fetchall()
+    ).fetchall() if tests else []
     con.close()
     return sorted(Path(f) for (f,) in found)
 
 
-def blank_clear_identity(lake: Lake, engagement: str, pid: str, reason: str) -> int:
-    """Make a publishable person pseudonymous everywhere: clear columns out, names in text swapped."""
-    accounts = lake.read(engagement, "accounts", schema.ACCOUNTS.schema)
-    rows = accounts.filter(pc.equal(accounts["account_pid"], pid)).to_pylist()
-    clear = [v for r in rows for v in (r["handle"], r["display_name"]) if v]
-    if not clear:
-        return 0
-    pattern = re.compile("|".join(rf"(?<![\w]){re.escape(v)}(?![\w])" for v in sorted(clear, key=len, reverse=True)), re.I)
-    changed = 0
+def remaining(lake: Lake, engagement: str, who: Subjects) -> dict[str, int]:
+    """Where anything of ``who`` is still stored in an engagement: rows per table folder.
+
+    The erasure's postcondition, checked independently of how the erasure works: every
+    Parquet file under the engagement (collected and derived tables, partials, quarantine,
+    exclusions), every string and list column, for any of the pseudonyms as a value or
+    inside text, and for the clear handles and names inside text.
+    """
+    pattern = _any_of(set(who.pids)) if who.pids else None
+    clear = who.clear_re2()
+    found: dict[str, int] = {}
+    root = lake.engagement_dir(engagement)
+    folders = sorted({p.parent for p in root.rglob("*.parquet")}) if root.is_dir() else []
+    con = lake.duckdb()
+    con.execute("CREATE TEMP TABLE wanted AS SELECT unnest(?::VARCHAR[]) AS v", [sorted(who.pids | who.posts)])
+    try:
+        for folder in folders:
+            files = [str(f) for f in sorted(folder.glob("*.parquet"))]
+            tests = []
+            for f in pq.read_schema(files[0]):
+                name = f'"{f.name}"'
+                if pa.types.is_list(f.type) and pa.types.is_string(f.type.value_type):
+                    tests.append(f"list_has_any({name}, (SELECT list(v) FROM wanted))")
+                    name = f"array_to_string({name}, ' ')"
+                elif not pa.types.is_string(f.type):
+                    continue
+                tests.append(f"{name} IN (SELECT v FROM wanted)")
+                if pattern:  # account pseudonyms also inside text
+                    tests.append(f"regexp_matches({name}, '{pattern}')")
+                if clear:
+                    tests.append(f"regexp_matches(lower({name}), {_sql_literal(clear)})")
+            if not tests:
+                continue
+            n = con.execute(f"SELECT count(*) FROM read_parquet(?, union_by_name = true) WHERE {' OR '.join(tests)}",
+                            [files]).fetchall()[0][0]
+            if n:
+                found[str(folder.relative_to(root))] = n
+    finally:
+        con.close()
+    return found
+
+
+def blank_clear_identity(lake: Lake, engagement: str, pid: str, handles: list[str], names: list[str], reason: str) -> int:
+    """Make a publishable person pseudonymous everywhere: clear columns out, and their
+    ``handles`` and ``names`` (given by the caller, so a rerun after a crash still knows them)
+    in every text replaced by their pseudonym. Returns the files rewritten."""
+    pattern = Subjects(frozenset({pid}), handles=tuple(handles), names=tuple(names)).clear_pattern()
 
     def accounts_fn(table: pa.Table) -> pa.Table | None:
-        mask = pc.equal(table["account_pid"], pid)
-        if not pc.any(mask).as_py():
-            return None
-        out = table.to_pylist()
+        out, touched = table.to_pylist(), False
         for r in out:
-            if r["account_pid"] == pid:
+            if r["account_pid"] == pid and (r["handle"] or r["display_name"] or r["location"] or r["publishable"]):
                 r.update(handle=None, display_name=None, location=None, publishable=False, publishable_reason=reason)
-        return pa.Table.from_pylist(out, schema=table.schema)
+                touched = True
+            touched = _swap(r, ("description", "query"), pattern, pid) or touched
+        return pa.Table.from_pylist(out, schema=table.schema) if touched else None
 
     def posts_fn(table: pa.Table) -> pa.Table | None:
         out, touched = table.to_pylist(), False
         for r in out:
-            new = pattern.sub(pid, r["text"]) if r["text"] else r["text"]
-            url = None if r["author_pid"] == pid else r["url"]
-            if new != r["text"] or url != r["url"]:
-                r["text"], r["url"], touched = new, url, True
+            if r["author_pid"] == pid and r["url"]:
+                r["url"], touched = None, True
+            touched = _swap(r, ("text", "query"), pattern, pid) or touched
         return pa.Table.from_pylist(out, schema=table.schema) if touched else None
 
-    changed += len(lake.rewrite(engagement, schema.ACCOUNTS, accounts_fn))
-    changed += len(lake.rewrite(engagement, schema.POSTS, posts_fn))
-    return changed
+    return len(lake.rewrite(engagement, schema.POSTS, posts_fn)) + len(lake.rewrite(engagement, schema.ACCOUNTS, accounts_fn))
+
+
+def _swap(row: dict, columns: tuple[str, ...], pattern: re.Pattern[str] | None, pid: str) -> bool:
+    """Replace the clear values in ``row``'s text ``columns`` by the pseudonym."""
+    touched = False
+    for c in columns:
+        if pattern is not None and row[c]:
+            new = pattern.sub(pid, row[c])
+            if new != row[c]:
+                row[c], touched = new, True
+    return touched
 
 
 def set_exclusions(lake: Lake, engagement: str, excluded: dict[str, str]) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 
+from lake.subjects import ERASED
 from privacy.pseudonyms import Pseudonymiser
 from privacy.text import WORD
 
@@ -16,9 +17,13 @@ class Gazetteer:
     it is the sieve's identity index, or one built from a list of names.
     """
 
-    def __init__(self, pseudo: Pseudonymiser, entries: dict[str, str]) -> None:
+    def __init__(self, pseudo: Pseudonymiser, entries: dict[str, str],
+                 erased: Callable[[str, str, str], bool] | None = None) -> None:
         self.pseudo = pseudo
         self.entries = entries
+        # (kind "name" or "first", clear value, its keyed token) -> whether an erased person's:
+        # a later post naming them gets ``<erased>``, though the index no longer knows them.
+        self.erased = erased
         self._starts: dict[str, bool] = {}  # the word -> answer memo a scan of many posts lives on
         self._size = len(entries)
 
@@ -34,7 +39,11 @@ class Gazetteer:
         return cls(pseudo, entries)
 
     def resolve(self, run: str) -> str | None:
-        return self.entries.get(f"name:{self.pseudo.token('name', run)}")
+        token = self.pseudo.token("name", run)
+        found = self.entries.get(f"name:{token}")
+        if found is None and self.erased is not None and self.erased("name", run, token):
+            return ERASED
+        return found
 
     def starts(self, word: str) -> bool:
         """Whether ``word`` begins a known name (one lookup per word, remembered)."""
@@ -54,7 +63,8 @@ class Gazetteer:
         return {word for word in words if memo[word]}
 
     def _begins(self, word: str) -> bool:
-        return f"first:{self.pseudo.token('first', word)}" in self.entries
+        token = self.pseudo.token("first", word)
+        return f"first:{token}" in self.entries or (self.erased is not None and self.erased("first", word, token))
 
     def _fresh(self) -> None:
         if self._size != len(self.entries) or len(self._starts) > 500_000:  # names were learnt since

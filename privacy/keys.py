@@ -27,8 +27,11 @@ def key_file(home: Path) -> Path:
 
 
 def create_key_file(path: Path) -> None:
-    """Create a random master secret readable by its owner only (used by the demo)."""
+    """Create a random master secret readable by its owner only, in an owner-only folder."""
+    if path.exists():
+        raise KeyMaterialError(f"{path} exists already: a master key is never overwritten (pseudonyms depend on it)")
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path.parent, 0o700)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(secrets.token_hex(32))
@@ -60,8 +63,7 @@ def master_secret(home: Path, *, create: bool = False) -> bytes:
         if not path.exists():
             if not create:
                 raise KeyMaterialError(
-                    "no master key: set SEULA_MASTER_KEY, SEULA_MASTER_KEY_BLOCK or create "
-                    f"{path} (run `seula keys init`)"
+                    f"no master key: run `seula keys init` (creates {path}), or set SEULA_MASTER_KEY or SEULA_MASTER_KEY_BLOCK"
                 )
             create_key_file(path)
         secret = _from_file(path)
@@ -78,3 +80,16 @@ def engagement_key(master: bytes, engagement: str) -> bytes:
 def rights_key(master: bytes) -> bytes:
     """The key of the rights register and suppression list (one for all engagements)."""
     return hmac.new(master, b"seula/v1/rights", hashlib.sha256).digest()
+
+
+def fingerprint(key: bytes) -> str:
+    """What a lake or register records of the key it was written with: it tells a different
+    key apart without revealing anything of this one."""
+    return hmac.new(key, b"seula/v1/fingerprint", hashlib.sha256).hexdigest()[:16]
+
+
+def check_fingerprint(recorded: str | None, key: bytes, what: str) -> None:
+    if recorded is not None and not hmac.compare_digest(recorded, fingerprint(key)):
+        raise KeyMaterialError(
+            f"{what} was written with another master key: set the key it was written with "
+            "(SEULA_MASTER_KEY, SEULA_MASTER_KEY_BLOCK or the key file); nothing was changed")

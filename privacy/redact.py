@@ -46,3 +46,14 @@ def redact(
         cursor = f.end
     out.append(replace_handles(text[cursor:], handle_pid))
     return "".join(out)
+
+
+def scrub(text: str) -> str:
+    """Free text that staff type about a person (a request's note, a corrected profile text):
+    contact details and identity codes become placeholders, handles ``@<HANDLE>``."""
+    from privacy.analyzer import shared_analyzer
+    from privacy.detect import Detector
+    from privacy.gazetteer import Gazetteer
+
+    findings = Detector(shared_analyzer(Gazetteer.from_names([]))).analyze_batch([text], ["fi"])[0]
+    return redact(text, findings, lambda handle: "<HANDLE>", lambda name: None)

@@ -7,9 +7,9 @@ platform ids, handles and names of non-publishable people exist only inside this
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cache
+from typing import Protocol
 
 import pyarrow as pa
 
@@ -29,6 +29,31 @@ from privacy.text import WORD
 LONG_NUMBER = re.compile(r"\d{6,}")  # platform ids in a body we cannot parse
 
 
+class Suppressed(Protocol):
+    """Who must not be stored (erased people; objectors in a marketing engagement), as one
+    engagement's sieve asks: by platform id or handle, by pseudonym, by identity-index token,
+    and by clear display name or its first word."""
+
+    def person(self, platform: str, user_id: str | None, handle: str | None) -> bool: ...
+    def pid(self, pid: str) -> bool: ...
+    def token(self, kind: str, token: str) -> bool: ...
+    def name(self, kind: str, value: str) -> bool: ...
+
+
+class Nobody:
+    def person(self, platform: str, user_id: str | None, handle: str | None) -> bool:
+        return False
+
+    def pid(self, pid: str) -> bool:
+        return False
+
+    def token(self, kind: str, token: str) -> bool:
+        return False
+
+    def name(self, kind: str, value: str) -> bool:
+        return False
+
+
 @dataclass
 class SieveResult:
     tables: dict[str, pa.Table]
@@ -43,18 +68,18 @@ class Sieve:
         pseudonymiser: Pseudonymiser,
         policy: PublishabilityPolicy,
         identity_index: dict[str, str] | None = None,
-        suppressed: Callable[[str, str | None, str | None], bool] = lambda platform, user_id, handle: False,
+        suppressed: Suppressed | None = None,
     ) -> None:
         self.engagement = engagement
         self.pseudo = pseudonymiser
         self.policy = policy
         # keyed token hash -> account pseudonym, for people seen in earlier batches
         self.index: dict[str, str] = dict(identity_index or {})
-        self.names = Gazetteer(pseudonymiser, self.index)
+        self.suppressed = suppressed or Nobody()
+        self.names = Gazetteer(pseudonymiser, self.index, erased=self._erased_name)
         self._detector: Detector | None = None
-        # (platform, user id, handle) -> whether the person was erased and must not be collected
-        self.suppressed = suppressed
         self._erased_handles: set[str] = set()
+        self._erased_ids: set[tuple[str, str]] = set()  # (platform, id) met as an erased person's in this run
 
     @staticmethod
     def index_from(table: pa.Table) -> dict[str, str]:
@@ -76,8 +101,16 @@ class Sieve:
                 self.index[f"{kind}:{token}"] = pid
                 rows.append({"platform": platform, "kind": kind, "token_hash": token, "account_pid": pid})
 
+    def _erased_name(self, kind: str, value: str, token: str) -> bool:
+        return self.suppressed.token(kind, token) or self.suppressed.name(kind, value)
+
+    def _erased_id(self, platform: str, user_id: str) -> bool:
+        return (platform, user_id) in self._erased_ids or self.suppressed.person(platform, user_id, None) or \
+            self.suppressed.pid(self.pseudo.account(platform, user_id))
+
     def _handle_pid(self, platform: str, handle: str) -> str | None:
-        if handle.lower() in self._erased_handles or self.suppressed(platform, None, handle):
+        if handle.lower() in self._erased_handles or self.suppressed.person(platform, None, handle) or \
+                self.suppressed.token("handle", self.pseudo.token("handle", handle)):
             return ERASED
         if self.policy.handle_is_publishable(handle) or is_pseudonym(handle):
             return None
@@ -86,7 +119,7 @@ class Sieve:
         )
 
     def _name_pid(self, name: str) -> str | None:
-        return self.index.get(f"name:{self.pseudo.token('name', name)}")
+        return self.names.resolve(name)
 
 
     def quarantined(self, platform: str, body: str) -> str:
@@ -118,16 +151,20 @@ class Sieve:
 
     def _drop_suppressed(self, batch: Batch) -> Batch:
         """Erased people leave the batch here, before anything about them is kept."""
-        gone = {a.account_id for a in batch.accounts if self.suppressed(a.platform, a.account_id, a.handle)}
+        gone = {a.account_id for a in batch.accounts if self.suppressed.person(a.platform, a.account_id, a.handle)
+                or self._erased_id(a.platform, a.account_id)}
         ids = {p.author_id for p in batch.posts} | {f.follower_id for f in batch.follows} | {
             f.followee_id for f in batch.follows} | {i.actor_id for i in batch.interactions} | {
+            i.target_account_id for i in batch.interactions if i.target_account_id} | {
+            p.reply_to_account_id for p in batch.posts if p.reply_to_account_id} | {
             aid for p in batch.posts for _, aid in p.mentions if aid}
-        gone |= {i for i in ids - gone if self.suppressed(batch.platform, i, None)}
+        gone |= {i for i in ids - gone if i and self._erased_id(batch.platform, i)}
         gone_handles = {a.handle.lower() for a in batch.accounts if a.account_id in gone} | {
-            h.lower() for p in batch.posts for h, aid in p.mentions if aid in gone or self.suppressed(batch.platform, None, h)}
+            h.lower() for p in batch.posts for h, aid in p.mentions if aid in gone or self._handle_pid(batch.platform, h) == ERASED}
         if not gone and not gone_handles:
             return batch
         self._erased_handles |= gone_handles
+        self._erased_ids |= {(batch.platform, i) for i in gone}  # a later page may name them by id alone
         their_posts = {p.post_id for p in batch.posts if p.author_id in gone}
         return Batch(
             batch.platform, batch.endpoint, batch.query, batch.collected_at,

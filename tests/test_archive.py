@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 from collectors.x.emulator import XEmulator
 from flows.archive import archive_engagement, import_archive
 from flows.cli import app
-from flows.rights import apply_subject_requests, register
+from flows.rights import apply_subject_requests
+from rights.store import register as rights_register
 from lake.archive import ArchiveError
 from lake.store import Lake
 from tests.test_rights import busy_private_person, file_request, lake_home, rows_about  # noqa: F401  (fixture)
@@ -52,7 +53,7 @@ def test_a_person_erased_after_the_archive_stays_erased_on_import(
     file_request("erasure", person)
     apply_subject_requests.fn()
     after = {t: Lake(home).read("sample", t).num_rows for t in TABLES}
-    assert any(x["files"] for x in register(home).load()[0].notify_recipients)  # the archive is an earlier export
+    assert any(x["files"] for x in rights_register(home).load()[0].notify_recipients)  # the archive is an earlier export
 
     import_archive("sample", folder)
     assert {t: Lake(home).read("sample", t).num_rows for t in TABLES} == after

@@ -55,7 +55,7 @@ def erased(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, tuple[str, s
         raise AssertionError("no private account that posted, followed, liked and was mentioned")
     out = seula(home, "requests", "add", "--type", "erasure", "--platform", "x", "--handle", "@" + person[1])
     request_id = re.search(r"R\d{5}", out.stdout).group(0)  # type: ignore[union-attr]
-    seula(home, "requests", "verify", request_id, "--method", "reply from the account's own DM")
+    seula(home, "requests", "verify", request_id, "--method", "platform-message")
     seula(home, "analyse", "sample")
     return home, person, before, table_rows(home)
 

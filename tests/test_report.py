@@ -134,7 +134,7 @@ DIRECT = {  # the same counts straight from the engagement's posts view
 
 def test_partial_counts_equal_counts_over_the_views(analysed: Path) -> None:
     from lake.catalog import analysis_connection
-    from lake.subjects import erase, set_exclusions
+    from lake.subjects import Subjects, erase, set_exclusions
 
     def compare() -> None:
         con = analysis_connection(analysed, "sample")
@@ -149,6 +149,6 @@ def test_partial_counts_equal_counts_over_the_views(analysed: Path) -> None:
     compare()
     partials = analysed / "lake" / "sample" / "_partials"
     before = {p.name for p in partials.rglob("part-*.parquet")}
-    erase(lake, "sample", {authors[1][0]})  # files rewritten: their partials go at once, and come back computed anew
+    erase(lake, "sample", Subjects(frozenset({authors[1][0]})))  # files rewritten: their partials go at once, and come back computed anew
     assert {p.name for p in partials.rglob("part-*.parquet")} < before
     compare()

@@ -19,13 +19,14 @@ from flows.cli import app
 from flows.collect import collect_x_accounts, collect_x_search, derive_findings, policy_for
 from flows.demo import DEMO_RATE_LIMITS
 from flows.report import render_report
-from flows.rights import apply_subject_requests, register, sweep_expired
+from flows.rights import apply_subject_requests, sweep_expired
+from rights.store import register as rights_register
 from lake import schema
 from lake.catalog import connect
 from lake.store import Lake
 from privacy.keys import engagement_key, master_secret
 from privacy.pseudonyms import Pseudonymiser
-from privacy.rights import Identity, RequestError, RequestsRegister
+from rights.register import Identity, RequestError, RequestsRegister
 
 
 def collect(engagement: str, emu: XEmulator) -> None:
@@ -88,7 +89,7 @@ def file_request(type_: str, account: WorldAccount, verify: bool = True, **extra
     assert out.exit_code == 0, out.output
     request_id = re.search(r"(R\d{5})", out.output).group(1)  # type: ignore[union-attr]
     if verify:
-        assert runner.invoke(app, ["requests", "verify", request_id, "--method", "signed e-mail"]).exit_code == 0
+        assert runner.invoke(app, ["requests", "verify", request_id, "--method", "signed-email"]).exit_code == 0
     return request_id
 
 
@@ -111,8 +112,8 @@ def test_erasure_removes_exactly_the_persons_rows_and_suppresses_them(lake_home:
     # Re-collection brings nothing of the person back.
     collect("sample", emu)
     assert rows_about(home, pid) == dict.fromkeys(theirs, 0)
-    r = register(home).load()[0]
-    assert r.status == "closed" and r.identity is None and r.subject_pids == {}
+    r = rights_register(home).load()[0]
+    assert r.status == "closed" and r.identity is None and r.targets is None
 
 
 def test_unverified_erasure_is_not_carried_out(lake_home: tuple[Path, XEmulator]) -> None:
@@ -147,7 +148,7 @@ def test_crash_between_file_rewrites_leaves_a_readable_lake_and_rerun_completes(
     for table in lake.tables("sample"):
         lake.read("sample", table)  # every file readable
     assert not [p for p in home.rglob("*.tmp")]
-    assert register(home).load()[0].status == "open"  # not done yet: the next run finishes it
+    assert rights_register(home).load()[0].status == "open"  # not done yet: the next run finishes it
     apply_subject_requests.fn()
     assert rows_about(home, pid) == dict.fromkeys(rows_about(home, pid), 0)
 
@@ -208,7 +209,7 @@ def test_restriction_excludes_and_lifting_restores(lake_home: tuple[Path, XEmula
     con = connect(home, "sample")
     assert con.execute(count, [pid]).fetchall()[0][0] == 0  # closing the request does not lift it
     con.close()
-    register(home).lift(request_id)
+    rights_register(home).lift(request_id)
     apply_subject_requests.fn()
     con = connect(home, "sample")
     assert con.execute(count, [pid]).fetchall()[0][0] == stored
@@ -288,7 +289,7 @@ def test_erasure_lists_the_exports_that_named_the_person(lake_home: tuple[Path, 
     assert "ainovirtanen" not in log_text and pid_of(home, aino.id) not in log_text  # keyed references only
     file_request("erasure", aino)
     apply_subject_requests.fn()
-    r = register(home).load()[0]
+    r = rights_register(home).load()[0]
     assert [x["files"] for x in r.notify_recipients] == [[first.name]]
     assert r.notify_recipients[0]["recipients"] == ["Demo Client Oy, research team"]
     assert "recipients to notify (Art. 19)" in [a["action"] for a in r.audit]
@@ -302,7 +303,7 @@ def test_rectification_replaces_the_stored_value_with_an_audit_entry(lake_home: 
     pid = pid_of(home, aino.id)
     rows = [r for r in Lake(home).read("sample", "accounts").to_pylist() if r["account_pid"] == pid]
     assert rows and all(r["description"] == "Kansanedustaja, Helsinki" for r in rows)
-    _, r = register(home).get(request_id)
+    _, r = rights_register(home).get(request_id)
     assert r.status == "applied" and r.audit[-1]["detail"] == "description corrected"
     bad = CliRunner().invoke(app, ["requests", "add", "--type", "rectification", "--platform", "x", "--user-id", "1"])
     assert bad.exit_code == 1 and "needs --field" in bad.output

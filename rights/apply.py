@@ -1,0 +1,268 @@
+"""Carrying out requests on stored data: before every analysis and export, daily, and for
+restrictions at the moment they are filed.
+
+Every run first resolves each open request it may act on to its durable targets and saves
+them, before a file changes. An erasure is a journaled operation: its start and targets are
+recorded first, it then works file by file (each file swapped atomically), and it is
+repeated until its postcondition holds: a scan of every Parquet file of every engagement
+finds none of the targets. Only then does the request close. A crash at any point leaves
+the request open with its targets, and the next run ends where an uninterrupted one ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+
+from lake import schema
+from lake.exports import ExportLog
+from lake.store import Lake
+from lake.subjects import EXCLUSIONS, Subjects, blank_clear_identity, erase, remaining, set_exclusions
+from privacy.pseudonyms import Pseudonymiser
+from rights.register import Request, RequestError, RequestsRegister, close_record, person_ref
+from rights.store import checked_engagement_key, checked_rights_key, pseudonymiser, register, suppression
+from rights.suppression import SuppressionList
+from rights.targets import Targets, resolve
+
+METRIC_PREFIX = "m_"
+DERIVED = ("findings", "affiliations")  # derived from stored text by the privacy layer
+ERASURE_PASSES = 3
+
+
+class ErasureIncomplete(RequestError):
+    """An erasure's postcondition does not hold after every pass: the request stays open."""
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """What the rights room needs from the engagements it does not own (given by ``flows``)."""
+
+    purpose: Callable[[str], str | None]  # an engagement's purpose; None if its file is gone
+    sieve_text: Callable[[str, str, str], str]  # (engagement, platform, text) -> what may be stored
+    rederive: Callable[[str], None]  # findings and affiliations of an engagement, again
+
+
+def subjects(targets: Targets, engagement: str) -> Subjects:
+    return Subjects(frozenset(targets.pids_in(engagement)), frozenset(targets.posts.get(engagement, [])),
+                    tuple(targets.handles), tuple(targets.names))
+
+
+def resolve_request(lake: Lake, r: Request) -> None:
+    """Grow ``r.targets`` from the lake as it is now (never shrinks them)."""
+    if r.identity is None:
+        return
+    r.targets = resolve(lake, lake.engagements(), lambda e: pseudonymiser(lake, e), r.identity.platform or "x",
+                        r.identity.user_id, r.identity.handle, r.targets)
+
+
+def _acts_on(r: Request) -> bool:
+    return r.status != "closed" and (r.verified or r.type == "restriction")
+
+
+def apply_all(home: Path, hooks: Hooks) -> dict[str, int]:
+    """Carry out every request that is due; failing here fails the caller (analysis, export)."""
+    lake = Lake(home)
+    reg, supp = register(home), suppression(home)
+    engagements = lake.engagements()
+    for e in engagements:
+        checked_engagement_key(lake, e)  # a wrong key would resolve to nobody: refuse before anything
+    done = {"erasures": 0, "objections": 0, "restrictions": 0, "rectifications": 0}
+    with reg.lock():
+        requests = reg.load()
+        for r in requests:
+            if _acts_on(r):
+                resolve_request(lake, r)
+        reg.save(requests)  # the targets are durable before any file changes
+        for r in requests:
+            if not (r.verified and r.status == "open"):
+                continue
+            if r.type == "erasure":
+                _erase(lake, reg, supp, requests, r, hooks)
+                done["erasures"] += 1
+            elif r.type == "objection":
+                _object(lake, reg, supp, requests, r)
+                done["objections"] += 1
+            elif r.type == "rectification":
+                _rectify(lake, reg, requests, r, hooks)
+                done["rectifications"] += 1
+        done["restrictions"] = sum(r.type == "restriction" and not r.lifted for r in requests)
+        enforce_exclusions(lake, requests, hooks)
+        reg.save(requests)
+    return done
+
+
+def _erase(lake: Lake, reg: RequestsRegister, supp: SuppressionList, requests: list[Request], r: Request,
+           hooks: Hooks) -> None:
+    assert r.targets is not None
+    if r.erasure_started is None:
+        r.erasure_started = datetime.now(UTC).isoformat(timespec="seconds")
+        r.log("erasure begun", "targets recorded")
+        reg.save(requests)
+    supp.add_targets(r.targets)  # before any file changes: no collection meanwhile stores them again
+    engagements = lake.engagements()
+    left: dict[str, dict[str, int]] = {}
+    for _ in range(ERASURE_PASSES):
+        for e in engagements:
+            lake.sweep_temps(e)  # a killed writer's leftovers may hold the person too
+            erase(lake, e, subjects(r.targets, e))
+            _drop_derived(lake, e)
+            if hooks.purpose(e) is not None and lake.files(e, "posts"):
+                hooks.rederive(e)
+        left = {e: found for e in engagements if (found := remaining(lake, e, subjects(r.targets, e)))}
+        if not left:
+            break
+    if left:
+        where = "; ".join(f"{e}: {', '.join(f'{t} ({n})' for t, n in found.items())}" for e, found in left.items())
+        raise ErasureIncomplete(f"{r.id}: erasure incomplete after {ERASURE_PASSES} passes, still stored in {where}")
+    r.notify_recipients = recipients(lake, r.targets)
+    if r.notify_recipients:
+        r.log("recipients to notify (Art. 19)", "; ".join(f"{x['at']} {', '.join(x['recipients'])}" for x in r.notify_recipients))
+    for other in requests:  # nothing may keep naming the person, not even another request
+        if other is not r and other.targets and _same_person(other.targets, r.targets):
+            other.targets = None
+            other.log("subject erased", r.id)
+    close_record(r, "erased from every engagement; suppressed from future collections", datetime.now(UTC))
+    reg.save(requests)
+
+
+def _same_person(a: Targets, b: Targets) -> bool:
+    return any(a.pids_in(e) & b.pids_in(e) for e in a.pids)
+
+
+def _drop_derived(lake: Lake, engagement: str) -> None:
+    for table in lake.tables(engagement):
+        if table.startswith(METRIC_PREFIX) or table in DERIVED:
+            lake.drop(engagement, table)  # computed again, without the person
+
+
+def _object(lake: Lake, reg: RequestsRegister, supp: SuppressionList, requests: list[Request], r: Request) -> None:
+    """Never publishable again, and out of marketing engagements (HetiL 30 §, Art. 21)."""
+    assert r.targets is not None
+    for scope in ("marketing", "objected"):
+        supp.add_targets(r.targets, scope)
+    for e in lake.engagements():
+        for pid in sorted(p for p in r.targets.pids_in(e) if p.startswith("u_")):
+            blank_clear_identity(lake, e, pid, r.targets.handles, r.targets.names, f"objected ({r.id})")
+        _index_clear_identity(lake, e, r.targets, pseudonymiser(lake, e))
+        _drop_derived_metrics(lake, e)
+    r.status = "applied"
+    r.log("applied", "never publishable again; excluded from marketing engagements")
+    reg.save(requests)
+
+
+def _index_clear_identity(lake: Lake, engagement: str, targets: Targets, pseudo: Pseudonymiser) -> None:
+    """An objector is no longer publishable: the identity index learns their handle and names
+    (as keyed hashes), so later text and later requests still find them."""
+    accounts = [p for p in sorted(targets.pids_in(engagement)) if p.startswith("u_")]
+    if not accounts:
+        return
+    stored = {r["account_pid"] for r in lake.read(engagement, "accounts", schema.ACCOUNTS.schema,
+                                                    columns=["account_pid"]).to_pylist()}
+    pid = next((p for p in accounts if p in stored), None)
+    if pid is None:
+        return
+    entries = [("handle", h) for h in targets.handles] + [
+        e for n in targets.names for e in (("name", n), ("first", n.split()[0]))]
+    rows = [{"engagement": engagement, "platform": targets.platform, "endpoint": "rights/objection", "query": None,
+             "collected_at": datetime.now(UTC), "kind": kind, "token_hash": pseudo.token(kind, value), "account_pid": pid}
+            for kind, value in entries]
+    if rows:
+        lake.append(engagement, schema.IDENTITY_INDEX, schema.conform(schema.IDENTITY_INDEX, rows))
+
+
+def _drop_derived_metrics(lake: Lake, engagement: str) -> None:
+    for table in lake.tables(engagement):
+        if table.startswith(METRIC_PREFIX):
+            lake.drop(engagement, table)  # they may name the person: computed again by the next analysis
+
+
+def _rectify(lake: Lake, reg: RequestsRegister, requests: list[Request], r: Request, hooks: Hooks) -> None:
+    assert r.targets is not None and r.rectification is not None
+    field, given = r.rectification["field"], r.rectification["value"]
+    for e in lake.engagements():
+        pids = r.targets.pids_in(e)
+        value = hooks.sieve_text(e, r.targets.platform, given) if field == "description" else given
+
+        def fix(table: pa.Table, value: str = value) -> pa.Table | None:
+            rows = table.to_pylist()
+            hit = [row for row in rows if row["account_pid"] in pids and (row["publishable"] or field == "description")]
+            for row in hit:
+                row[field] = value
+            return pa.Table.from_pylist(rows, schema=table.schema) if hit else None
+
+        lake.rewrite(e, schema.ACCOUNTS, fix)
+        _drop_derived_metrics(lake, e)
+    _notify(lake, r, "rectified")
+    r.status = "applied"
+    r.log("applied", f"{field} corrected")
+    reg.save(requests)
+
+
+def enforce_exclusions(lake: Lake, requests: list[Request], hooks: Hooks) -> None:
+    """Who every view, derived table and export of each engagement leaves out: restricted
+    people (at once, verified or not) and objectors in marketing engagements. Derived tables
+    are dropped when the list changes, so none keeps naming or counting someone it must not."""
+    for e in lake.engagements():
+        excluded: dict[str, str] = {}
+        for r in requests:
+            if not r.targets:
+                continue
+            if r.type == "restriction" and not r.lifted:
+                excluded.update({p: f"restriction {r.id}" for p in r.targets.pids_in(e)})
+            elif r.type == "objection" and r.verified and hooks.purpose(e) == "marketing":
+                excluded.update({p: f"objection {r.id}" for p in r.targets.pids_in(e)})
+        if set(excluded) != set(lake.read(e, "exclusions", EXCLUSIONS)["pid"].to_pylist()):
+            set_exclusions(lake, e, excluded)
+            _drop_derived_metrics(lake, e)
+    for r in requests:
+        if r.type == "restriction" and not r.lifted and r.targets and not any(
+                a["action"] == "recipients to notify (Art. 19)" for a in r.audit):
+            _notify(lake, r, "restricted")
+
+
+def _notify(lake: Lake, r: Request, what: str) -> None:
+    """Art. 19: the recipients of earlier exports that held the person are to be told."""
+    assert r.targets is not None
+    found = recipients(lake, r.targets)
+    if found:
+        r.notify_recipients = found
+        r.log("recipients to notify (Art. 19)", f"{what}: " + "; ".join(f"{x['at']} {', '.join(x['recipients'])}" for x in found))
+
+
+def recipients(lake: Lake, targets: Targets) -> list[dict]:
+    """Every earlier export that held any of the person's pseudonyms (the export log's keyed refs)."""
+    key = checked_rights_key(lake.home)
+    refs = {person_ref(key, e, p) for e in targets.pids for p in targets.pids_in(e)}
+    return [
+        {"at": x["at"], "engagement": x["engagement"], "recipients": x["recipients"], "files": [f["name"] for f in x["files"]]}
+        for x in ExportLog(lake.home).entries() if refs & set(x["people"])
+    ]
+
+
+def restrict_now(home: Path, hooks: Hooks) -> None:
+    """A restriction (or its lifting) takes effect at once (Art. 18 precaution), not at the next run."""
+    lake = Lake(home)
+    reg = register(home)
+    with reg.lock():
+        requests = reg.load()
+        for r in requests:
+            if r.type == "restriction" and _acts_on(r):
+                resolve_request(lake, r)
+        enforce_exclusions(lake, requests, hooks)
+        reg.save(requests)
+
+
+def close(home: Path, request_id: str, outcome: str) -> Request:
+    """Close a request; a restriction or objection first takes its targets as they are now."""
+    lake = Lake(home)
+    reg = register(home)
+    with reg.lock():
+        requests, r = reg.get(request_id)
+        if r.type in ("restriction", "objection") and _acts_on(r):
+            resolve_request(lake, r)
+            reg.save(requests)
+    return reg.close(request_id, outcome)

@@ -1,0 +1,48 @@
+"""The rights room's stores, keyed and checked: the register, the suppression list, and the
+engagement pseudonymisers requests are resolved with.
+
+Every one of them refuses a master key other than the one it was written with: under a
+wrong key an erasure would resolve to pseudonyms nobody has and close with nothing done.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lake.files import read_json, write_json_atomic
+from lake.store import Lake
+from privacy.keys import check_fingerprint, engagement_key, fingerprint, master_secret, rights_key
+from privacy.pseudonyms import Pseudonymiser
+from privacy.redact import scrub
+from rights.register import RequestsRegister
+from rights.suppression import SuppressionList
+
+
+def checked_rights_key(home: Path) -> bytes:
+    key = rights_key(master_secret(home))
+    path = home / "rights" / "key.json"
+    recorded = read_json(path, {}).get("fingerprint")
+    check_fingerprint(recorded, key, "the requests register")
+    if recorded is None:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        write_json_atomic({"fingerprint": fingerprint(key)}, path)
+    return key
+
+
+def checked_engagement_key(lake: Lake, engagement: str) -> bytes:
+    """The engagement's key, after checking it is the one its lake was written with."""
+    key = engagement_key(master_secret(lake.home), engagement)
+    check_fingerprint(lake.key_fingerprint(engagement, fingerprint(key)), key, f"the lake of engagement {engagement!r}")
+    return key
+
+
+def pseudonymiser(lake: Lake, engagement: str) -> Pseudonymiser:
+    return Pseudonymiser(checked_engagement_key(lake, engagement))
+
+
+def register(home: Path) -> RequestsRegister:
+    return RequestsRegister(home, checked_rights_key(home), clean_text=scrub)
+
+
+def suppression(home: Path) -> SuppressionList:
+    return SuppressionList(home, checked_rights_key(home))

@@ -138,7 +138,7 @@ class Pipeline:
             # Kept aside, pseudonymised, with its error; the checkpoint still points at this page,
             # so the next run asks for it again. The other sources go on.
             platform = "facebook" if isinstance(bad, MalformedPage) else "x"
-            body = self.sieve.quarantined(platform, bad.body)
+            body = self.sieve.quarantined(bad.body)
             row = {"engagement": self.eng.id, "platform": platform, "endpoint": str(bad).split(":")[0], "query": None,
                    "collected_at": datetime.now(UTC), "page_hash": hashlib.sha256(f"{source}{bad.body}".encode()).hexdigest(),
                    "source": source, "error": str(bad), "body": body}

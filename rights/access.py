@@ -39,15 +39,19 @@ REGISTER_NOTICE = {
 }
 
 
-def _matching(table: pa.Table, columns: tuple[str, ...], values: set[str]) -> pa.Table:
+def _matching(table: pa.Table, columns: tuple[str, ...], values: set[str], handles: set[str] = frozenset()) -> pa.Table:
+    """Rows where a column holds one of ``values`` (or, lower-cased, one of ``handles``)."""
     value_set = pa.array(sorted(values), pa.string())
+    handle_set = pa.array(sorted(handles), pa.string())
     mask = pa.array([False] * table.num_rows, pa.bool_())
     for c in columns:
         mask = pc.or_(mask, pc.fill_null(pc.is_in(table[c], value_set=value_set), False))
+        if handles:
+            mask = pc.or_(mask, pc.fill_null(pc.is_in(pc.utf8_lower(table[c]), value_set=handle_set), False))
     return table.filter(mask)
 
 
-def _about(lake: Lake, engagement: str, pids: set[str], own_posts: set[str]) -> dict[str, list[dict[str, Any]]]:
+def _about(lake: Lake, engagement: str, pids: set[str], own_posts: set[str], handles: set[str]) -> dict[str, list[dict[str, Any]]]:
     found: dict[str, list[dict[str, Any]]] = {}
     for name, spec in schema.COLLECTED.items():
         if name in ("identity_index", "quarantine", "collection_log"):
@@ -70,7 +74,7 @@ def _about(lake: Lake, engagement: str, pids: set[str], own_posts: set[str]) -> 
         if table in ("findings", "affiliations") or table.startswith(METRIC_PREFIX):
             data = lake.read(engagement, table)
             strings = tuple(f.name for f in data.schema if pa.types.is_string(f.type))
-            rows = _matching(data, strings, pids | own_posts).to_pylist()
+            rows = _matching(data, strings, pids | own_posts, handles).to_pylist()  # public accounts are named by handle
             if rows:
                 found[table] = rows
     return {k: v for k, v in found.items() if v}
@@ -95,7 +99,7 @@ def export_access(home: Path, request_id: str, out: Path, notice: Callable[[str]
     package: dict[str, Any] = {"request": request_id, "generated": datetime.now(UTC).isoformat(timespec="seconds"),
                                "engagements": {}}
     for e in lake.engagements():
-        found = _about(lake, e, r.targets.pids_in(e), set(r.targets.posts.get(e, [])))
+        found = _about(lake, e, r.targets.pids_in(e), set(r.targets.posts.get(e, [])), set(r.targets.handles))
         if not found:
             continue
         for name, rows in found.items():

@@ -69,7 +69,7 @@ def test_short_master_key_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 def test_create_key_file_never_overwrites(tmp_path: Path) -> None:
     create_key_file(tmp_path / "k")
-    with pytest.raises(FileExistsError):
+    with pytest.raises(KeyMaterialError, match="never overwritten"):
         create_key_file(tmp_path / "k")
 
 

@@ -18,12 +18,13 @@ import pyarrow.compute as pc
 
 from flows import config
 from flows.collect import Pipeline, Tally, derive_findings, resieve_stored_text
-from lake import archive
+from lake import archive, schema
 from lake.catalog import refresh_catalog
 from lake.exports import ExportLog
 from lake.home import seula_home
 from lake.store import Lake
 from lake.subjects import Subjects, blank_clear_identity, without
+from privacy.sieve import resieve_text
 from rights.register import person_ref
 from privacy.keys import engagement_key, master_secret
 from rights.store import checked_rights_key, suppression
@@ -73,6 +74,12 @@ def import_archive(engagement_id: str, path: Path) -> Tally:
             if kept is not None:
                 tables = {**tables, spec.name: kept}
     pipe = Pipeline(eng)
+    for spec, column in ((schema.POSTS, "text"), (schema.ACCOUNTS, "description")):
+        # Texts as this lake's sieve sees them now: a publishable person erased since the
+        # archive was made stands in others' texts by clear handle and name.
+        sieved = resieve_text(pipe.sieve, tables[spec.name], column)
+        if sieved is not None:
+            tables = {**tables, spec.name: sieved}
     tally = Tally()
     for spec in archive.TABLES:
         added = pipe.lake.append(engagement_id, spec, tables[spec.name])

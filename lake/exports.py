@@ -17,6 +17,7 @@ from typing import Any
 
 class ExportLog:
     def __init__(self, home: Path) -> None:
+        self.home = home.resolve()
         self.path = home / "exports" / "log.jsonl"
 
     def record(self, engagement: str, recipients: list[str], files: list[Path], people: list[str]) -> dict[str, Any]:
@@ -24,7 +25,9 @@ class ExportLog:
             "at": datetime.now(UTC).isoformat(timespec="seconds"),
             "engagement": engagement,
             "recipients": recipients,
-            "files": [{"name": f.name, "sha256": hashlib.sha256(f.read_bytes()).hexdigest()} for f in files],
+            "files": [{"name": f.name, "sha256": hashlib.sha256(f.read_bytes()).hexdigest(),
+                       **({"copy": str(f.resolve().relative_to(self.home))} if f.resolve().is_relative_to(self.home) else {})}
+                      for f in files],
             "people": sorted(people),
         }
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -44,3 +47,17 @@ class ExportLog:
             except json.JSONDecodeError:
                 continue  # a line cut by a crash mid-append: the export it described did not finish
         return out
+
+    def discard_copies(self, entries: list[dict[str, Any]]) -> int:
+        """Delete this installation's own copies of the exports ``entries`` describe (an erased
+        person may be in them); the log keeps their names and hashes. Returns files removed."""
+        removed = 0
+        for entry in entries:
+            for f in entry["files"]:
+                path = self.home / f["copy"] if "copy" in f else None
+                if path is not None and path.is_file():
+                    path.unlink()
+                    removed += 1
+                    if path.parent != self.home and not any(path.parent.iterdir()):
+                        path.parent.rmdir()
+        return removed

@@ -118,19 +118,28 @@ def _erase(lake: Lake, reg: RequestsRegister, supp: SuppressionList, requests: l
     if left:
         where = "; ".join(f"{e}: {', '.join(f'{t} ({n})' for t, n in found.items())}" for e, found in left.items())
         raise ErasureIncomplete(f"{r.id}: erasure incomplete after {ERASURE_PASSES} passes, still stored in {where}")
-    r.notify_recipients = recipients(lake, r.targets)
+    exports = _exports_holding(lake, r.targets)
+    r.notify_recipients = [_recipient(x) for x in exports]
     if r.notify_recipients:
         r.log("recipients to notify (Art. 19)", "; ".join(f"{x['at']} {', '.join(x['recipients'])}" for x in r.notify_recipients))
-    for other in requests:  # nothing may keep naming the person, not even another request
-        if other is not r and other.targets and _same_person(other.targets, r.targets):
+    ExportLog(lake.home).discard_copies(exports)  # our own copies of what was sent: they hold the person too
+    now = datetime.now(UTC)
+    for other in requests:  # nothing may keep naming the person, not even another request about them
+        if other is not r and _same_person(other, r.targets):
+            if other.status != "closed":
+                close_record(other, f"subject erased ({r.id})", now)
             other.targets = None
-            other.log("subject erased", r.id)
-    close_record(r, "erased from every engagement; suppressed from future collections", datetime.now(UTC))
+    close_record(r, "erased from every engagement; suppressed from future collections", now)
     reg.save(requests)
 
 
-def _same_person(a: Targets, b: Targets) -> bool:
-    return any(a.pids_in(e) & b.pids_in(e) for e in a.pids)
+def _same_person(r: Request, targets: Targets) -> bool:
+    if r.targets and any(r.targets.pids_in(e) & targets.pids_in(e) for e in r.targets.pids):
+        return True
+    who = r.identity
+    return who is not None and (who.platform or "x") == targets.platform and (
+        (who.user_id is not None and who.user_id in targets.ids)
+        or (who.handle is not None and who.handle.lower() in targets.handles))
 
 
 def _drop_derived(lake: Lake, engagement: str) -> None:
@@ -233,14 +242,21 @@ def _notify(lake: Lake, r: Request, what: str) -> None:
         r.log("recipients to notify (Art. 19)", f"{what}: " + "; ".join(f"{x['at']} {', '.join(x['recipients'])}" for x in found))
 
 
-def recipients(lake: Lake, targets: Targets) -> list[dict]:
-    """Every earlier export that held any of the person's pseudonyms (the export log's keyed refs)."""
+def _exports_holding(lake: Lake, targets: Targets) -> list[dict]:
+    """The export-log entries of every earlier export that held any of the person's pseudonyms."""
     key = checked_rights_key(lake.home)
     refs = {person_ref(key, e, p) for e in targets.pids for p in targets.pids_in(e)}
-    return [
-        {"at": x["at"], "engagement": x["engagement"], "recipients": x["recipients"], "files": [f["name"] for f in x["files"]]}
-        for x in ExportLog(lake.home).entries() if refs & set(x["people"])
-    ]
+    return [x for x in ExportLog(lake.home).entries() if refs & set(x["people"])]
+
+
+def _recipient(entry: dict) -> dict:
+    return {"at": entry["at"], "engagement": entry["engagement"], "recipients": entry["recipients"],
+            "files": [f["name"] for f in entry["files"]]}
+
+
+def recipients(lake: Lake, targets: Targets) -> list[dict]:
+    """Who received data about the person, export by export (Art. 19, and Art. 15's recipients)."""
+    return [_recipient(x) for x in _exports_holding(lake, targets)]
 
 
 def restrict_now(home: Path, hooks: Hooks) -> None:

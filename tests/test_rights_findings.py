@@ -10,7 +10,6 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-import duckdb
 import pyarrow.parquet as pq
 import pytest
 import yaml
@@ -22,10 +21,9 @@ from flows.analyse import compute_metrics
 from flows.cli import app
 from flows.collect import collect_x_accounts
 from flows.report import write_package
-from flows.rights import apply_subject_requests, restrict_now
+from flows.rights import apply_subject_requests
 from lake.catalog import connect
 from lake.store import Lake
-from lake.subjects import Subjects, remaining
 from privacy.keys import KeyMaterialError
 from rights.store import register
 from tests.test_rights import collect, lake_home, pid_of, rows_about  # noqa: F401  (fixture)

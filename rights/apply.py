@@ -11,6 +11,7 @@ the request open with its targets, and the next run ends where an uninterrupted 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -77,13 +78,14 @@ def apply_all(home: Path, hooks: Hooks) -> dict[str, int]:
             if _acts_on(r):
                 resolve_request(lake, r)
         reg.save(requests)  # the targets are durable before any file changes
+        erasures = [r for r in requests if r.type == "erasure" and r.verified and r.status == "open"]
+        if erasures:
+            _erase(lake, reg, supp, requests, erasures, hooks)
+            done["erasures"] = len(erasures)
         for r in requests:
             if not (r.verified and r.status == "open"):
                 continue
-            if r.type == "erasure":
-                _erase(lake, reg, supp, requests, r, hooks)
-                done["erasures"] += 1
-            elif r.type == "objection":
+            if r.type == "objection":
                 _object(lake, reg, supp, requests, r)
                 done["objections"] += 1
             elif r.type == "rectification":
@@ -95,41 +97,49 @@ def apply_all(home: Path, hooks: Hooks) -> dict[str, int]:
     return done
 
 
-def _erase(lake: Lake, reg: RequestsRegister, supp: SuppressionList, requests: list[Request], r: Request,
+def _erase(lake: Lake, reg: RequestsRegister, supp: SuppressionList, requests: list[Request], batch: list[Request],
            hooks: Hooks) -> None:
-    assert r.targets is not None
-    if r.erasure_started is None:
-        r.erasure_started = datetime.now(UTC).isoformat(timespec="seconds")
-        r.log("erasure begun", "targets recorded")
-        reg.save(requests)
-    supp.add_targets(r.targets)  # before any file changes: no collection meanwhile stores them again
+    """Erase every subject of ``batch`` in one pass over the lake (a file holding several of
+    them is rewritten once), repeated until none of them is found anywhere; then close each."""
+    for r in batch:
+        assert r.targets is not None
+        if r.erasure_started is None:
+            r.erasure_started = datetime.now(UTC).isoformat(timespec="seconds")
+            r.log("erasure begun", "targets recorded")
+        supp.add_targets(r.targets)  # before any file changes: no collection meanwhile stores them again
+    reg.save(requests)
+    everyone = functools.reduce(Targets.merge, [r.targets for r in batch if r.targets])
     engagements = lake.engagements()
     left: dict[str, dict[str, int]] = {}
     for _ in range(ERASURE_PASSES):
         for e in engagements:
             lake.sweep_temps(e)  # a killed writer's leftovers may hold the person too
-            erase(lake, e, subjects(r.targets, e))
+            erase(lake, e, subjects(everyone, e))
             _drop_derived(lake, e)
             if hooks.purpose(e) is not None and lake.files(e, "posts"):
                 hooks.rederive(e)
-        left = {e: found for e in engagements if (found := remaining(lake, e, subjects(r.targets, e)))}
+        left = {e: found for e in engagements if (found := remaining(lake, e, subjects(everyone, e)))}
         if not left:
             break
     if left:
         where = "; ".join(f"{e}: {', '.join(f'{t} ({n})' for t, n in found.items())}" for e, found in left.items())
-        raise ErasureIncomplete(f"{r.id}: erasure incomplete after {ERASURE_PASSES} passes, still stored in {where}")
-    exports = _exports_holding(lake, r.targets)
-    r.notify_recipients = [_recipient(x) for x in exports]
-    if r.notify_recipients:
-        r.log("recipients to notify (Art. 19)", "; ".join(f"{x['at']} {', '.join(x['recipients'])}" for x in r.notify_recipients))
-    ExportLog(lake.home).discard_copies(exports)  # our own copies of what was sent: they hold the person too
+        raise ErasureIncomplete(f"{', '.join(r.id for r in batch)}: erasure incomplete after {ERASURE_PASSES} passes, "
+                                f"still stored in {where}")
     now = datetime.now(UTC)
-    for other in requests:  # nothing may keep naming the person, not even another request about them
-        if other is not r and _same_person(other, r.targets):
-            if other.status != "closed":
-                close_record(other, f"subject erased ({r.id})", now)
-            other.targets = None
-    close_record(r, "erased from every engagement; suppressed from future collections", now)
+    for r in batch:
+        assert r.targets is not None
+        exports = _exports_holding(lake, r.targets)
+        r.notify_recipients = [_recipient(x) for x in exports]
+        if r.notify_recipients:
+            r.log("recipients to notify (Art. 19)", "; ".join(f"{x['at']} {', '.join(x['recipients'])}" for x in r.notify_recipients))
+        ExportLog(lake.home).discard_copies(exports)  # our own copies of what was sent: they hold the person too
+        for other in requests:  # nothing may keep naming the person, not even another request about them
+            if other is not r and other not in batch and _same_person(other, r.targets):
+                if other.status != "closed":
+                    close_record(other, f"subject erased ({r.id})", now)
+                other.targets = None
+    for r in batch:
+        close_record(r, "erased from every engagement; suppressed from future collections", now)
     reg.save(requests)
 
 

@@ -98,6 +98,17 @@ def everything(home: Path, skip: str = "master.key") -> str:
     return "\n".join(parts)
 
 
+def _mtimes(folder: Path) -> dict[Path, int]:
+    """Parquet files and when they last changed (a file may vanish while we look: the erasure runs)."""
+    seen = {}
+    for f in folder.rglob("*.parquet"):
+        try:
+            seen[f] = f.stat().st_mtime_ns
+        except FileNotFoundError:
+            continue
+    return seen
+
+
 def standing(value: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w]){re.escape(value)}(?![\w])", re.I)
 
@@ -201,12 +212,11 @@ class RightsMachine(RuleBasedStateMachine):
         """`seula requests apply` SIGKILLed once ``after`` files have changed, then run again."""
         p = self.people[person]
         self.file("erasure", p)
-        files = lambda: {f: f.stat().st_mtime_ns for f in (self.home / "lake").rglob("*.parquet")}  # noqa: E731
-        before = files()
+        before = _mtimes(self.home / "lake")
         proc = self.seula_apply()
         deadline = time.monotonic() + 120
         while proc.poll() is None and time.monotonic() < deadline:
-            now = files()
+            now = _mtimes(self.home / "lake")
             if sum(now.get(f) != m for f, m in before.items()) + len(now.keys() - before.keys()) >= after:
                 break
             time.sleep(0.002)

@@ -26,14 +26,22 @@ from lake.store import Lake
 from lake.subjects import Subjects, blank_clear_identity, without
 from privacy.sieve import resieve_text
 from rights.register import person_ref
-from privacy.keys import engagement_key, master_secret
+from privacy.keys import engagement_key, master_secret, rotations
+from privacy.pseudonyms import rekey
 from rights.store import checked_rights_key, suppression
 
 
 def key_check(engagement_id: str) -> str:
-    """A value that shows whether two installations key this engagement's pseudonyms alike."""
-    key = engagement_key(master_secret(seula_home()), engagement_id)
-    return hmac.new(key, b"seula-archive/key-check", hashlib.sha256).hexdigest()[:16]
+    """A value that shows whether two installations key this engagement's pseudonyms alike
+    (the same master secret, and the same rotations: an archive made before a rotation holds
+    pseudonyms the lake no longer has)."""
+    home = seula_home()
+    key = engagement_key(master_secret(home), engagement_id)
+    generation = int(Lake(home).key_record(engagement_id).get("generation", 0))
+    check = hmac.new(key, b"seula-archive/key-check", hashlib.sha256).hexdigest()[:16]
+    for secret in rotations(home, engagement_id)[:generation]:
+        check = rekey(secret, check)[:16]
+    return check
 
 
 def archive_engagement(engagement_id: str, folder: Path) -> list[Path]:

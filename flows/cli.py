@@ -22,9 +22,9 @@ from collectors.x.api import CollectorError
 from flows import config
 from flows.runlog import configure as configure_logging
 from lake.home import seula_home
-from lake.store import LakeError
+from lake.store import Lake, LakeError
 from privacy.candidates import CandidateRegisterError
-from privacy.keys import KeyMaterialError
+from privacy.keys import KeyMaterialError, rotations_file
 from rights.register import RequestError
 
 app = typer.Typer(help="Seula: collect, sieve, store, analyse and report social-media data under the GDPR.",
@@ -360,6 +360,18 @@ def keys_init() -> None:
         path = key_file(seula_home())
         create_key_file(path)
     console.print(f"master key written to {path}: back it up; without it no pseudonym can be matched again")
+
+
+@keys_app.command("rotate")
+def keys_rotate(engagement: Engagement) -> None:
+    """Re-key every stored pseudonym of an engagement at once (exports made before cannot be matched after)."""
+    from rights.rotation import rotate
+
+    with _one_line_errors():
+        if engagement not in Lake(seula_home()).engagements():
+            raise LakeError(f"engagement {engagement!r} has no data yet: nothing to re-key")
+        files = rotate(seula_home(), engagement)
+    console.print(f"{engagement}: {files} files re-keyed; back up {rotations_file(seula_home(), engagement)} with the master key")
 
 
 privacy_app = typer.Typer(help="The privacy layer's tools.", no_args_is_help=True)

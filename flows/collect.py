@@ -47,9 +47,8 @@ from privacy.detect import Detector
 from privacy.gazetteer import Gazetteer
 from privacy.keys import master_secret
 from privacy.policy import PublishabilityPolicy
-from privacy.pseudonyms import Pseudonymiser
 from privacy.sieve import Sieve, resieve_text
-from rights.store import checked_engagement_key, suppression
+from rights.store import pseudonymiser, suppression
 from rights.suppression import EngagementSuppression, SuppressionList
 
 DEMO_TOKEN = "seula-demo-token"
@@ -94,12 +93,12 @@ class Pipeline:
         self.lake.sweep_temps(eng.id)
         self.checkpoints.sweep_temps()
         master_secret(home, create=_demo_key_allowed())
-        key = checked_engagement_key(self.lake, eng.id)  # another key than the lake's: refused here, nothing written
+        pseudo = pseudonymiser(self.lake, eng.id)  # another key than the lake's: refused here, nothing written
         index = self.lake.read(eng.id, "identity_index", schema.IDENTITY_INDEX.schema)
         supp = suppression(home)
         scopes = ("all", "marketing") if eng.purpose is config.Purpose.marketing else ("all",)
         self.suppressed = EngagementSuppression(supp, eng.id, scopes)
-        self.sieve = Sieve(eng.id, Pseudonymiser(key), policy_for(eng, supp), Sieve.index_from(index), self.suppressed)
+        self.sieve = Sieve(eng.id, pseudo, policy_for(eng, supp), Sieve.index_from(index), self.suppressed)
 
     def store(self, batch: Batch, tally: Tally, source: str = "x/accounts") -> None:
         result = self.sieve.apply(batch)

@@ -7,12 +7,16 @@ so resuming needs nothing that invariant 1 forbids on disk.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from lake.files import exclusive_lock, sweep_temps, write_json_atomic
 from lake.home import state_dir
 from lake.store import LakeError, check_name
+
+TOKEN = re.compile(r"[0-9a-f]{20}")  # a keyed token as a source's last part
 
 
 class Checkpoints:
@@ -43,3 +47,13 @@ class Checkpoints:
             data = self.load()
             data[source] = state
             write_json_atomic(data, self.path)
+
+    def rekey_sources(self, token: Callable[[str], str]) -> None:
+        """Sources named by a keyed token (``x/timeline/<token>``) renamed after a key rotation,
+        so collections resume where they were instead of starting over."""
+        with exclusive_lock(self.path.with_name(".checkpoints.lock")):
+            data = self.load()
+            renamed = {"/".join([*k.split("/")[:-1], token(k.split("/")[-1])]) if TOKEN.fullmatch(k.split("/")[-1]) else k: v
+                       for k, v in data.items()}
+            if renamed != data:
+                write_json_atomic(renamed, self.path)

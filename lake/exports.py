@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from lake.files import write_text_atomic
+
 
 class ExportLog:
     def __init__(self, home: Path) -> None:
@@ -61,3 +63,12 @@ class ExportLog:
                     if path.parent != self.home and not any(path.parent.iterdir()):
                         path.parent.rmdir()
         return removed
+
+    def add_refs(self, mapping: dict[str, str]) -> None:
+        """Beside each person reference ``mapping`` knows, its new value (a key rotation): the
+        log keeps answering "who received data about this person?" under the new keys."""
+        entries = self.entries()
+        for entry in entries:
+            entry["people"] = sorted(set(entry["people"]) | {mapping[p] for p in entry["people"] if p in mapping})
+        if entries:
+            write_text_atomic("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries), self.path)

@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -19,6 +20,7 @@ from lake.home import lake_root
 from lake.schema import COLLECTED, TableSpec
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+REKEYING, REKEYED_OLD, COMPLETE = ".rekeying", ".old", "_rekeyed"  # a key rotation's folders (lake/rekey.py)
 PARTIALS = "_partials"  # partial counts per posts file (lake/partials.py); they go when their file changes
 
 
@@ -37,8 +39,24 @@ class Lake:
     def __init__(self, home: Path) -> None:
         self.home = home  # the data folder the lake lives in, with its keys and registers
         self.root = lake_root(home)
+        self._recover_rekey()  # a key rotation a crash interrupted is finished (or undone) before anyone reads
         # (engagement, table) -> ({file: mtime_ns}, stored keys): appends stay cheap as the lake grows
         self._key_cache: dict[tuple[str, str], tuple[dict[Path, int], set[tuple]]] = {}
+
+    def _recover_rekey(self) -> None:
+        """Finish the swap of a re-keyed engagement folder (``lake.rekey``) a crash interrupted,
+        or throw away a new folder that was never completed."""
+        if not self.root.is_dir():
+            return
+        for new in self.root.glob(f".*{REKEYING}"):
+            live = new.with_name(new.name[1:].removesuffix(REKEYING))
+            if (new / COMPLETE).exists() and not live.exists():
+                os.replace(new, live)  # the old folder had been moved aside: the new one takes its place
+            elif not (new / COMPLETE).exists():
+                shutil.rmtree(new)
+        for old in self.root.glob(f".*{REKEYED_OLD}"):
+            if old.with_name(old.name[1:].removesuffix(REKEYED_OLD)).exists():
+                shutil.rmtree(old)
 
     def duckdb(self, database: Path | None = None) -> duckdb.DuckDBPyConnection:
         """A DuckDB connection whose spill files stay inside the (owner-only) data folder."""
@@ -54,14 +72,13 @@ class Lake:
     def table_dir(self, engagement: str, table: str) -> Path:
         return self.engagement_dir(engagement) / check_name("table", table)
 
-    def key_fingerprint(self, engagement: str, fingerprint: str | None = None) -> str | None:
-        """The fingerprint of the key this engagement's pseudonyms were made with; the first
-        call that gives one records it (``privacy.keys.check_fingerprint`` compares)."""
-        path = self.engagement_dir(engagement) / "_key.json"
-        recorded = read_json(path, {}).get("fingerprint")
-        if recorded is None and fingerprint is not None:
-            write_json_atomic({"fingerprint": fingerprint}, path)
-        return recorded
+    def key_record(self, engagement: str) -> dict[str, Any]:
+        """What this engagement's pseudonyms were made with: the key's fingerprint and how many
+        rotations apply (``generation``); empty before the first write."""
+        return read_json(self.engagement_dir(engagement) / "_key.json", {})
+
+    def record_key(self, engagement: str, record: dict[str, Any]) -> None:
+        write_json_atomic(record, self.engagement_dir(engagement) / "_key.json")
 
     def files(self, engagement: str, table: str) -> list[Path]:
         folder = self.table_dir(engagement, table)

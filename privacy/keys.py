@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import secrets
 import stat
@@ -80,6 +81,38 @@ def engagement_key(master: bytes, engagement: str) -> bytes:
 def rights_key(master: bytes) -> bytes:
     """The key of the rights register and suppression list (one for all engagements)."""
     return hmac.new(master, b"seula/v1/rights", hashlib.sha256).digest()
+
+
+def rotations_file(home: Path, engagement: str) -> Path:
+    """The secrets of an engagement's key rotations: beside the master key, never in the lake."""
+    return key_file(home).parent / "rotations" / f"{engagement}.json"
+
+
+def rotations(home: Path, engagement: str) -> list[bytes]:
+    path = rotations_file(home, engagement)
+    if not path.exists():
+        return []
+    if stat.S_IMODE(path.stat().st_mode) & (stat.S_IRWXG | stat.S_IRWXO):
+        raise KeyMaterialError(f"key file {path} is readable by others: run `chmod 600 {path}`")
+    try:
+        return [bytes.fromhex(s) for s in json.loads(path.read_text(encoding="utf-8"))]
+    except (ValueError, TypeError):
+        raise KeyMaterialError(f"corrupt key file {path}: restore it from backup") from None
+
+
+def add_rotation(home: Path, engagement: str) -> list[bytes]:
+    """A new random rotation secret for the engagement (appended; earlier ones are kept)."""
+    path = rotations_file(home, engagement)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    secrets_ = [*rotations(home, engagement), secrets.token_bytes(32)]
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump([s.hex() for s in secrets_], fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    return secrets_
 
 
 def fingerprint(key: bytes) -> str:

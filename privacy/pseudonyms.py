@@ -18,15 +18,46 @@ def is_pseudonym(value: str) -> bool:
     return PSEUDONYM.match(value) is not None
 
 
+def rekey(secret: bytes, mac: str) -> str:
+    """One rotation of a pseudonym's hash part (or of an index token): keyed by the rotation's secret."""
+    return hmac.new(secret, b"seula/v1/rekey\x00" + mac.encode(), hashlib.sha256).hexdigest()[:_LENGTH]
+
+
 class Pseudonymiser:
-    def __init__(self, key: bytes) -> None:
+    """``key`` is the engagement's key; ``rekeys`` the secrets of its rotations so far, each
+    applied in turn to every value (``seula keys rotate``)."""
+
+    def __init__(self, key: bytes, rekeys: tuple[bytes, ...] = ()) -> None:
         self._key = key
+        self.rekeys = rekeys
         # Text scanning asks for the same word runs over and over; the cache lives and dies
         # with this object, so it never outlives the key's scope.
         self.token = lru_cache(maxsize=262_144)(self._token)  # type: ignore[method-assign]
 
+    def _macs(self, domain: str, value: str) -> list[str]:
+        """The value's hash in every generation of the key, the first (never rotated) first."""
+        mac = hmac.new(self._key, f"{domain}\x00{value}".encode(), hashlib.sha256).hexdigest()[:_LENGTH]
+        out = [mac]
+        for secret in self.rekeys:
+            out.append(mac := rekey(secret, mac))
+        return out
+
     def _mac(self, domain: str, value: str) -> str:
-        return hmac.new(self._key, f"{domain}\x00{value}".encode(), hashlib.sha256).hexdigest()[:_LENGTH]
+        return self._macs(domain, value)[-1]
+
+    def account_history(self, platform: str, account_id: str) -> list[str]:
+        """The account's pseudonym in every generation: a suppression made before a rotation holds."""
+        return ["u_" + m for m in self._macs(f"account/{platform}", account_id)]
+
+    def token_history(self, kind: str, value: str) -> list[str]:
+        return self._macs(f"index/{kind}", " ".join(value.lower().split())) if self.rekeys else [self.token(kind, value)]
+
+    def fingerprint(self) -> str:
+        """What a lake records of the keys it was written with (``privacy.keys.check_fingerprint``)."""
+        fingerprint = hmac.new(self._key, b"seula/v1/fingerprint", hashlib.sha256).hexdigest()[:16]
+        for secret in self.rekeys:
+            fingerprint = rekey(secret, fingerprint)[:16]
+        return fingerprint
 
     def account(self, platform: str, account_id: str) -> str:
         return "u_" + self._mac(f"account/{platform}", account_id)

@@ -119,16 +119,20 @@ class Sieve:
                 self.index[f"{kind}:{token}"] = pid
                 rows.append({"platform": platform, "kind": kind, "token_hash": token, "account_pid": pid})
 
+    # A person erased before a key rotation is listed under an earlier generation of their
+    # pseudonym and tokens: every generation is checked.
+
     def _erased_name(self, kind: str, value: str, token: str) -> bool:
-        return self.suppressed.token(kind, token) or self.suppressed.name(kind, value)
+        return self.suppressed.name(kind, value) or any(
+            self.suppressed.token(kind, t) for t in self.pseudo.token_history(kind, value))
 
     def _erased_id(self, platform: str, user_id: str) -> bool:
-        return (platform, user_id) in self._erased_ids or self.suppressed.person(platform, user_id, None) or \
-            self.suppressed.pid(self.pseudo.account(platform, user_id))
+        return (platform, user_id) in self._erased_ids or self.suppressed.person(platform, user_id, None) or any(
+            self.suppressed.pid(p) for p in self.pseudo.account_history(platform, user_id))
 
     def _handle_pid(self, platform: str, handle: str) -> str | None:
-        if handle.lower() in self._erased_handles or self.suppressed.person(platform, None, handle) or \
-                self.suppressed.token("handle", self.pseudo.token("handle", handle)):
+        if handle.lower() in self._erased_handles or self.suppressed.person(platform, None, handle) or any(
+                self.suppressed.token("handle", t) for t in self.pseudo.token_history("handle", handle)):
             return ERASED
         if self.policy.handle_is_publishable(handle) or is_pseudonym(handle):
             return None

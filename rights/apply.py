@@ -25,7 +25,7 @@ from lake.store import Lake
 from lake.subjects import EXCLUSIONS, Subjects, blank_clear_identity, erase, remaining, set_exclusions
 from privacy.pseudonyms import Pseudonymiser
 from rights.register import Request, RequestError, RequestsRegister, close_record, person_ref
-from rights.store import checked_engagement_key, checked_rights_key, pseudonymiser, register, suppression
+from rights.store import checked_rights_key, pseudonymiser, register, suppression
 from rights.suppression import SuppressionList
 from rights.targets import Targets, resolve
 
@@ -70,7 +70,7 @@ def apply_all(home: Path, hooks: Hooks) -> dict[str, int]:
     reg, supp = register(home), suppression(home)
     engagements = lake.engagements()
     for e in engagements:
-        checked_engagement_key(lake, e)  # a wrong key would resolve to nobody: refuse before anything
+        pseudonymiser(lake, e)  # a wrong key would resolve to nobody: refuse before anything
     done = {"erasures": 0, "objections": 0, "restrictions": 0, "rectifications": 0}
     with reg.lock():
         requests = reg.load()
@@ -116,6 +116,9 @@ def _erase(lake: Lake, reg: RequestsRegister, supp: SuppressionList, requests: l
             lake.sweep_temps(e)  # a killed writer's leftovers may hold the person too
             erase(lake, e, subjects(everyone, e))
             _drop_derived(lake, e)
+            excluded = lake.read(e, "exclusions", EXCLUSIONS).to_pylist()  # a restriction of theirs is moot now
+            if any(x["pid"] in everyone.pids_in(e) for x in excluded):
+                set_exclusions(lake, e, {x["pid"]: x["reason"] for x in excluded if x["pid"] not in everyone.pids_in(e)})
             if hooks.purpose(e) is not None and lake.files(e, "posts"):
                 hooks.rederive(e)
         left = {e: found for e in engagements if (found := remaining(lake, e, subjects(everyone, e)))}

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from lake.files import read_json, write_json_atomic
 from lake.store import Lake
-from privacy.keys import check_fingerprint, engagement_key, fingerprint, master_secret, rights_key
+from privacy.keys import (KeyMaterialError, check_fingerprint, engagement_key, fingerprint, master_secret, rights_key,
+                          rotations, rotations_file)
 from privacy.pseudonyms import Pseudonymiser
 from privacy.redact import scrub
 from rights.register import RequestsRegister
@@ -29,15 +30,23 @@ def checked_rights_key(home: Path) -> bytes:
     return key
 
 
-def checked_engagement_key(lake: Lake, engagement: str) -> bytes:
-    """The engagement's key, after checking it is the one its lake was written with."""
-    key = engagement_key(master_secret(lake.home), engagement)
-    check_fingerprint(lake.key_fingerprint(engagement, fingerprint(key)), key, f"the lake of engagement {engagement!r}")
-    return key
-
-
 def pseudonymiser(lake: Lake, engagement: str) -> Pseudonymiser:
-    return Pseudonymiser(checked_engagement_key(lake, engagement))
+    """The engagement's pseudonymiser (its key and rotations), after checking it is the one its
+    lake was written with; the first write of a new engagement records it."""
+    record = lake.key_record(engagement)
+    generation = int(record.get("generation", 0))
+    rekeys = rotations(lake.home, engagement)
+    if len(rekeys) < generation:
+        raise KeyMaterialError(f"the lake of engagement {engagement!r} was re-keyed {generation} time(s) but "
+                               f"{rotations_file(lake.home, engagement)} holds {len(rekeys)} rotation key(s): restore it")
+    pseudo = Pseudonymiser(engagement_key(master_secret(lake.home), engagement), tuple(rekeys[:generation]))
+    if "fingerprint" not in record:
+        lake.record_key(engagement, {"fingerprint": pseudo.fingerprint(), "generation": generation})
+    elif record["fingerprint"] != pseudo.fingerprint():
+        raise KeyMaterialError(
+            f"the lake of engagement {engagement!r} was written with another master key: set the key it was written "
+            "with (SEULA_MASTER_KEY, SEULA_MASTER_KEY_BLOCK or the key file); nothing was changed")
+    return pseudo
 
 
 def register(home: Path) -> RequestsRegister:

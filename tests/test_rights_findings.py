@@ -300,3 +300,15 @@ def test_access_export_holds_derived_data_others_mentions_recipients_and_every_s
     assert any(t.startswith("m_") for t in sample["data"])  # centrality, top accounts…
     assert package["recipients"] and package["recipients"][0]["recipients"] == ["Demo Client Oy, research team"]
     assert set(sample["notice"]["sources"]) == {"x", "facebook"}
+
+
+def test_erasing_a_restricted_person_leaves_no_exclusion_naming_them(lake_home: tuple[Path, XEmulator]) -> None:
+    home, emu = lake_home
+    aino = emu.world.user_by_username("ainovirtanen")
+    restriction = request("restriction", "@ainovirtanen", verify=False)
+    erasure = request("erasure", "@ainovirtanen")
+    apply_subject_requests.fn()
+    assert register(home).get(erasure)[1].status == "closed"
+    r = register(home).get(restriction)[1]
+    assert r.status == "closed" and r.targets is None and r.identity is None
+    assert pid_of(home, aino.id) not in decoded(home)

@@ -170,10 +170,10 @@ PID_RE2 = "[uht]_[0-9a-f]{20}"
 def _hits(src: str, what: str, tests: list[str], texts: list[str], pids: set[str]) -> list[str]:
     """Queries whose rows (``what`` of ``src``) are those where a ``tests`` condition holds or
     one of ``pids`` stands inside a ``texts`` column; their union is every hit."""
+    if pids and len(pids) <= FEW:  # in the same scan as the other tests
+        tests = tests + [f"regexp_matches({c}, '{_any_of(pids)}')" for c in texts]
     queries = [f"SELECT {what} FROM {src} WHERE {' OR '.join(tests)}"] if tests else []
-    if pids and len(pids) <= FEW:
-        queries += [f"SELECT {what} FROM {src} WHERE regexp_matches({c}, '{_any_of(pids)}')" for c in texts]
-    elif pids:
+    if pids and len(pids) > FEW:
         queries += [f"SELECT {what} FROM (SELECT *, unnest(regexp_extract_all({c}, '{PID_RE2}')) AS _p FROM {src}) "
                     "WHERE _p IN (SELECT pid FROM wanted)" for c in texts]
     return queries

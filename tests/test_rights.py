@@ -80,16 +80,19 @@ def busy_private_person(home: Path, emu: XEmulator) -> tuple[WorldAccount, str]:
     raise AssertionError("the sample world has no such person")
 
 
-def file_request(type_: str, account: WorldAccount, verify: bool = True, **extra: str) -> str:
+def file_request(type_: str, account: WorldAccount | str, verify: bool = True, **extra: str) -> str:
+    """A request through the CLI, naming the person by platform id (an account) or by handle (a str)."""
     runner = CliRunner()
-    args = ["requests", "add", "--type", type_, "--platform", "x", "--user-id", account.id]
+    who = ["--handle", account] if isinstance(account, str) else ["--user-id", account.id]
+    args = ["requests", "add", "--type", type_, "--platform", "x", *who]
     for k, v in extra.items():
         args += [f"--{k.replace('_', '-')}", v]
     out = runner.invoke(app, args)
     assert out.exit_code == 0, out.output
     request_id = re.search(r"(R\d{5})", out.output).group(1)  # type: ignore[union-attr]
     if verify:
-        assert runner.invoke(app, ["requests", "verify", request_id, "--method", "signed-email"]).exit_code == 0
+        out = runner.invoke(app, ["requests", "verify", request_id, "--method", "signed-email"])
+        assert out.exit_code == 0, out.output
     return request_id
 
 

@@ -3,7 +3,6 @@ the register calls done must be done in the stored bytes, whatever came before i
 
 import json
 import os
-import re
 import stat
 import subprocess
 import sys
@@ -26,24 +25,14 @@ from lake.catalog import connect
 from lake.store import Lake
 from privacy.keys import KeyMaterialError
 from rights.store import register
-from tests.test_rights import collect, lake_home, pid_of, rows_about  # noqa: F401  (fixture)
+from tests.test_rights import collect, file_request, lake_home, pid_of, rows_about  # noqa: F401  (fixture)
 
 SEULA = str(Path(sys.executable).with_name("seula"))
 
 
 def request(type_: str, handle: str, verify: bool = True, **extra: str) -> str:
     """A request as the privacy contact files it: by the handle the person gave."""
-    runner = CliRunner()
-    args = ["requests", "add", "--type", type_, "--platform", "x", "--handle", handle]
-    for k, v in extra.items():
-        args += [f"--{k.replace('_', '-')}", v]
-    out = runner.invoke(app, args)
-    assert out.exit_code == 0, out.output
-    request_id = re.search(r"(R\d{5})", out.output).group(1)  # type: ignore[union-attr]
-    if verify:
-        out = runner.invoke(app, ["requests", "verify", request_id, "--method", "platform-message"])
-        assert out.exit_code == 0, out.output
-    return request_id
+    return file_request(type_, handle, verify, **extra)
 
 
 def decoded(home: Path) -> str:

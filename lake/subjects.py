@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -63,12 +64,8 @@ def _touches(table: pa.Table, spec: schema.TableSpec, pids: pa.Array) -> pa.Arra
 
 
 def _any_of(pids: set[str]) -> str:
-    return "|".join(re.escape(p) for p in sorted(pids))
-
-
-def _scrub_text(table: pa.Table, column: str, pattern: str) -> pa.Table:
-    values = pc.replace_substring_regex(table[column], pattern, ERASED)
-    return table.set_column(table.schema.get_field_index(column), column, values)
+    """An alternation of pseudonyms (letters, digits and _ only: nothing to escape)."""
+    return "|".join(sorted(pids))
 
 
 def erase(lake: Lake, engagement: str, who: Subjects) -> dict[str, int]:
@@ -119,24 +116,30 @@ def without(spec: schema.TableSpec, table: pa.Table, who: Subjects) -> tuple[pa.
     mentioned = False
     clear = who.clear_pattern()
     for column in TEXT_COLUMNS.get(spec.name, ()):
+        values = kept[column]
         # The pseudonyms this column holds, found with one simple pattern; only those of the
         # people go into the (then short) replacement pattern.
-        texts = [t for t in kept[column].to_pylist() if t]
-        named = set(PID.findall("\n".join(texts))) & pids
-        if named:
-            kept = _scrub_text(kept, column, _any_of(named))
-        if clear is not None and any(clear.search(t) for t in texts):
-            named = named or {"clear"}
-            kept = kept.set_column(kept.schema.get_field_index(column), column, pa.array(
-                [clear.sub(ERASED, t) if t else t for t in kept[column].to_pylist()], pa.string()))
-        mentioned = mentioned or bool(named)
+        texts = values.to_pylist()
+        named = set(PID.findall("\n".join(t for t in texts if t))) & pids
+        for group in _groups(named):  # in Arrow's RE2, a few hundred at a time (see GROUP)
+            values, mentioned = pc.replace_substring_regex(values, _any_of(group), ERASED), True
+        if clear is not None:  # clear handles and names: few people, and Python's look-behind
+            texts = values.to_pylist()
+            if any(clear.search(t) for t in texts if t):
+                values, mentioned = pa.chunked_array([pa.array([clear.sub(ERASED, t) if t else t for t in texts],
+                                                               pa.string())]), True
+        kept = kept.set_column(kept.schema.get_field_index(column), column, values)
     if spec.name == "posts":
-        lists = kept["mention_pids"].to_pylist()
-        if any(p in pids for row in lists if row for p in row):
+        lists = kept["mention_pids"].combine_chunks()
+        flat = pc.list_flatten(lists)
+        hit = pc.fill_null(pc.is_in(flat, value_set=value_set), False)
+        if pc.any(hit).as_py():
             mentioned = True
-            cleaned = [[p for p in row if p not in pids] if row is not None else None for row in lists]
-            kept = kept.set_column(kept.schema.get_field_index("mention_pids"), "mention_pids",
-                                   pa.array(cleaned, pa.list_(pa.string())))
+            keep = pc.invert(hit)
+            counts = np.bincount(pc.list_parent_indices(lists).filter(keep).to_numpy(), minlength=len(lists))
+            offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]), pa.int32())
+            cleaned = pa.ListArray.from_arrays(offsets, flat.filter(keep), mask=pc.is_null(lists))
+            kept = kept.set_column(kept.schema.get_field_index("mention_pids"), "mention_pids", cleaned)
     if kept.num_rows == table.num_rows and not mentioned and not relinked:
         return None, 0
     return kept, table.num_rows - kept.num_rows
@@ -166,10 +169,19 @@ def _sql_literal(value: str) -> str:
 GROUP = 500
 
 
+def _pseudonyms_only(who: Subjects) -> None:
+    if not all(PID.fullmatch(p) for p in who.pids | who.posts):  # so a pattern can stand in the SQL as a constant
+        raise ValueError("erasure is by pseudonym only")
+
+
+def _groups(pids: set[str]) -> list[set[str]]:
+    ordered = sorted(pids)
+    return [set(ordered[i:i + GROUP]) for i in range(0, len(ordered), GROUP)]
+
+
 def _in_text(column: str, pids: set[str]) -> list[str]:
     """Conditions that hold where one of ``pids`` stands inside ``column``."""
-    ordered = sorted(pids)
-    return [f"regexp_matches({column}, '{_any_of(set(ordered[i:i + GROUP]))}')" for i in range(0, len(ordered), GROUP)]
+    return [f"regexp_matches({column}, '{_any_of(group)}')" for group in _groups(pids)]
 
 
 def files_mentioning(lake: Lake, engagement: str, spec: schema.TableSpec, who: Subjects) -> list[Path]:
@@ -177,8 +189,7 @@ def files_mentioning(lake: Lake, engagement: str, spec: schema.TableSpec, who: S
     files = lake.files(engagement, spec.name)
     if not files:
         return []
-    if not all(PID.fullmatch(p) for p in who.pids | who.posts):  # so the pattern can stand in the SQL as a constant
-        raise ValueError("erasure is by pseudonym only")
+    _pseudonyms_only(who)
     con = lake.duckdb()
     con.execute("CREATE TEMP TABLE wanted AS SELECT unnest(?::VARCHAR[]) AS pid", [sorted(who.pids)])
     con.execute("CREATE TEMP TABLE own AS SELECT unnest(?::VARCHAR[]) AS post_pid", [sorted(who.posts)])
@@ -187,7 +198,7 @@ def files_mentioning(lake: Lake, engagement: str, spec: schema.TableSpec, who: S
     if clear := who.clear_re2():  # clear handles and names of publishable people, case-blind
         tests += [f"regexp_matches(lower({c}), {_sql_literal(clear)})" for c in text_columns]
     if spec.name == "posts":
-        tests.append("list_has_any(mention_pids, (SELECT list(pid) FROM wanted))")
+        tests += _in_text("array_to_string(mention_pids, ' ')", set(who.pids))
         tests += [f"{c} IN (SELECT post_pid FROM own)" for c in POST_LINKS]
     if spec.name == "interactions":  # others' likes and reposts of the person's posts
         tests.append("post_pid IN (SELECT post_pid FROM own)")
@@ -207,6 +218,7 @@ def remaining(lake: Lake, engagement: str, who: Subjects) -> dict[str, int]:
     every free-text column (the schema's, and every column of a derived table) for the
     pseudonyms and the clear handles and names inside it.
     """
+    _pseudonyms_only(who)
     clear = who.clear_re2()
     found: dict[str, int] = {}
     root = lake.engagement_dir(engagement)
@@ -221,16 +233,17 @@ def remaining(lake: Lake, engagement: str, who: Subjects) -> dict[str, int]:
             tests = []
             for f in pq.read_schema(files[0]):
                 name = f'"{f.name}"'
-                if pa.types.is_list(f.type) and pa.types.is_string(f.type.value_type):
-                    tests.append(f"list_has_any({name}, (SELECT list(pid) FROM wanted))")
+                is_list = pa.types.is_list(f.type) and pa.types.is_string(f.type.value_type)
+                if is_list:  # (list_has_any against a long list costs rows x people; a regex does not)
                     name = f"array_to_string({name}, ' ')"
                 elif not pa.types.is_string(f.type):
                     continue
-                tests.append(f"{name} IN (SELECT pid FROM wanted)")
-                if f.name in free_text if free_text is not None else not f.name.endswith("_pid"):
-                    tests += _in_text(name, set(who.pids))
+                if is_list or (f.name in free_text if free_text is not None else not f.name.endswith("_pid")):
+                    tests += _in_text(name, set(who.pids) | set(who.posts))  # a value or inside text
                     if clear:
                         tests.append(f"regexp_matches(lower({name}), {_sql_literal(clear)})")
+                else:
+                    tests.append(f"{name} IN (SELECT pid FROM wanted)")
             n = con.execute(f"SELECT count(*) FROM read_parquet(?, union_by_name = true) WHERE {' OR '.join(tests)}",
                             [files]).fetchall()[0][0] if tests else 0
             if n:

@@ -324,5 +324,5 @@ def test_rights_hold_under_random_request_sequences() -> None:
 
 @pytest.mark.slow
 def test_rights_hold_under_longer_random_request_sequences() -> None:
-    _run(settings(max_examples=10, stateful_step_count=10, deadline=None, database=None,
+    _run(settings(max_examples=6, stateful_step_count=10, deadline=None, database=None,
                   phases=[Phase.generate], suppress_health_check=list(HealthCheck)))

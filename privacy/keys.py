@@ -121,8 +121,9 @@ def fingerprint(key: bytes) -> str:
     return hmac.new(key, b"seula/v1/fingerprint", hashlib.sha256).hexdigest()[:16]
 
 
-def check_fingerprint(recorded: str | None, key: bytes, what: str) -> None:
-    if recorded is not None and not hmac.compare_digest(recorded, fingerprint(key)):
+def check_fingerprint(recorded: str | None, expected: str, what: str) -> None:
+    """``what`` was written with the key whose fingerprint is ``recorded``: refuse any other."""
+    if recorded is not None and not hmac.compare_digest(recorded, expected):
         raise KeyMaterialError(
             f"{what} was written with another master key: set the key it was written with "
             "(SEULA_MASTER_KEY, SEULA_MASTER_KEY_BLOCK or the key file); nothing was changed")

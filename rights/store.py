@@ -23,7 +23,7 @@ def checked_rights_key(home: Path) -> bytes:
     key = rights_key(master_secret(home))
     path = home / "rights" / "key.json"
     recorded = read_json(path, {}).get("fingerprint")
-    check_fingerprint(recorded, key, "the requests register")
+    check_fingerprint(recorded, fingerprint(key), "the requests register")
     if recorded is None:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         write_json_atomic({"fingerprint": fingerprint(key)}, path)
@@ -40,12 +40,9 @@ def pseudonymiser(lake: Lake, engagement: str) -> Pseudonymiser:
         raise KeyMaterialError(f"the lake of engagement {engagement!r} was re-keyed {generation} time(s) but "
                                f"{rotations_file(lake.home, engagement)} holds {len(rekeys)} rotation key(s): restore it")
     pseudo = Pseudonymiser(engagement_key(master_secret(lake.home), engagement), tuple(rekeys[:generation]))
+    check_fingerprint(record.get("fingerprint"), pseudo.fingerprint(), f"the lake of engagement {engagement!r}")
     if "fingerprint" not in record:
         lake.record_key(engagement, {"fingerprint": pseudo.fingerprint(), "generation": generation})
-    elif record["fingerprint"] != pseudo.fingerprint():
-        raise KeyMaterialError(
-            f"the lake of engagement {engagement!r} was written with another master key: set the key it was written "
-            "with (SEULA_MASTER_KEY, SEULA_MASTER_KEY_BLOCK or the key file); nothing was changed")
     return pseudo
 
 

@@ -58,9 +58,6 @@ class SuppressionList:
         return ([self._hash(platform, "id", user_id)] if user_id else []) + (
             [self._hash(platform, "handle", handle.lstrip("@"))] if handle else [])
 
-    def add(self, platform: str, *, user_id: str | None = None, handle: str | None = None, scope: str = "all") -> None:
-        self._write(scope, self._person(platform, user_id, handle))
-
     def add_targets(self, targets: Targets, scope: str = "all") -> None:
         """Everything ``targets`` know of a person, in one write."""
         entries = [h for i in targets.ids for h in self._person(targets.platform, i, None)]
@@ -73,9 +70,6 @@ class SuppressionList:
             for e, tokens in targets.tokens.items():
                 entries += [self._hash("token", e, t) for t in tokens]
         self._write(scope, entries)
-
-    def add_pseudonyms(self, engagement: str, pids: set[str]) -> None:
-        self._write("all", (self._hash("pid", engagement, p) for p in pids))
 
     def erased_pseudonyms(self, engagement: str, pids: set[str]) -> set[str]:
         """Those of ``pids`` (this engagement's pseudonyms) whose person has been erased."""

@@ -115,7 +115,7 @@ def _erase(lake: Lake, reg: RequestsRegister, supp: SuppressionList, requests: l
         for e in engagements:
             lake.sweep_temps(e)  # a killed writer's leftovers may hold the person too
             erase(lake, e, subjects(everyone, e))
-            _drop_derived(lake, e)
+            _drop_derived(lake, e, also=DERIVED)
             excluded = lake.read(e, "exclusions", EXCLUSIONS).to_pylist()  # a restriction of theirs is moot now
             if any(x["pid"] in everyone.pids_in(e) for x in excluded):
                 set_exclusions(lake, e, {x["pid"]: x["reason"] for x in excluded if x["pid"] not in everyone.pids_in(e)})
@@ -132,9 +132,7 @@ def _erase(lake: Lake, reg: RequestsRegister, supp: SuppressionList, requests: l
     for r in batch:
         assert r.targets is not None
         exports = _exports_holding(lake, r.targets)
-        r.notify_recipients = [_recipient(x) for x in exports]
-        if r.notify_recipients:
-            r.log("recipients to notify (Art. 19)", "; ".join(f"{x['at']} {', '.join(x['recipients'])}" for x in r.notify_recipients))
+        _notify(r, "erased", exports)
         ExportLog(lake.home).discard_copies(exports)  # our own copies of what was sent: they hold the person too
         for other in requests:  # nothing may keep naming the person, not even another request about them
             if other is not r and other not in batch and _same_person(other, r.targets):
@@ -155,10 +153,12 @@ def _same_person(r: Request, targets: Targets) -> bool:
         or (who.handle is not None and who.handle.lower() in targets.handles))
 
 
-def _drop_derived(lake: Lake, engagement: str) -> None:
+def _drop_derived(lake: Lake, engagement: str, also: tuple[str, ...] = ()) -> None:
+    """Drop the metric tables (and ``also``): they may name or count the person, and are
+    computed again, without them, when next needed."""
     for table in lake.tables(engagement):
-        if table.startswith(METRIC_PREFIX) or table in DERIVED:
-            lake.drop(engagement, table)  # computed again, without the person
+        if table.startswith(METRIC_PREFIX) or table in also:
+            lake.drop(engagement, table)
 
 
 def _object(lake: Lake, reg: RequestsRegister, supp: SuppressionList, requests: list[Request], r: Request) -> None:
@@ -170,7 +170,7 @@ def _object(lake: Lake, reg: RequestsRegister, supp: SuppressionList, requests: 
         for pid in sorted(p for p in r.targets.pids_in(e) if p.startswith("u_")):
             blank_clear_identity(lake, e, pid, r.targets.handles, r.targets.names, f"objected ({r.id})")
         _index_clear_identity(lake, e, r.targets, pseudonymiser(lake, e))
-        _drop_derived_metrics(lake, e)
+        _drop_derived(lake, e)
     r.status = "applied"
     r.log("applied", "never publishable again; excluded from marketing engagements")
     reg.save(requests)
@@ -196,12 +196,6 @@ def _index_clear_identity(lake: Lake, engagement: str, targets: Targets, pseudo:
         lake.append(engagement, schema.IDENTITY_INDEX, schema.conform(schema.IDENTITY_INDEX, rows))
 
 
-def _drop_derived_metrics(lake: Lake, engagement: str) -> None:
-    for table in lake.tables(engagement):
-        if table.startswith(METRIC_PREFIX):
-            lake.drop(engagement, table)  # they may name the person: computed again by the next analysis
-
-
 def _rectify(lake: Lake, reg: RequestsRegister, requests: list[Request], r: Request, hooks: Hooks) -> None:
     assert r.targets is not None and r.rectification is not None
     field, given = r.rectification["field"], r.rectification["value"]
@@ -217,8 +211,8 @@ def _rectify(lake: Lake, reg: RequestsRegister, requests: list[Request], r: Requ
             return pa.Table.from_pylist(rows, schema=table.schema) if hit else None
 
         lake.rewrite(e, schema.ACCOUNTS, fix)
-        _drop_derived_metrics(lake, e)
-    _notify(lake, r, "rectified")
+        _drop_derived(lake, e)
+    _notify(r, "rectified", _exports_holding(lake, r.targets))
     r.status = "applied"
     r.log("applied", f"{field} corrected")
     reg.save(requests)
@@ -239,20 +233,19 @@ def enforce_exclusions(lake: Lake, requests: list[Request], hooks: Hooks) -> Non
                 excluded.update({p: f"objection {r.id}" for p in r.targets.pids_in(e)})
         if set(excluded) != set(lake.read(e, "exclusions", EXCLUSIONS)["pid"].to_pylist()):
             set_exclusions(lake, e, excluded)
-            _drop_derived_metrics(lake, e)
+            _drop_derived(lake, e)
     for r in requests:
         if r.type == "restriction" and not r.lifted and r.targets and not any(
                 a["action"] == "recipients to notify (Art. 19)" for a in r.audit):
-            _notify(lake, r, "restricted")
+            _notify(r, "restricted", _exports_holding(lake, r.targets))
 
 
-def _notify(lake: Lake, r: Request, what: str) -> None:
-    """Art. 19: the recipients of earlier exports that held the person are to be told."""
-    assert r.targets is not None
-    found = recipients(lake, r.targets)
-    if found:
-        r.notify_recipients = found
-        r.log("recipients to notify (Art. 19)", f"{what}: " + "; ".join(f"{x['at']} {', '.join(x['recipients'])}" for x in found))
+def _notify(r: Request, what: str, exports: list[dict]) -> None:
+    """Art. 19: the recipients of earlier ``exports`` that held the person are to be told."""
+    if exports:
+        r.notify_recipients = [_recipient(x) for x in exports]
+        r.log("recipients to notify (Art. 19)",
+              f"{what}: " + "; ".join(f"{x['at']} {', '.join(x['recipients'])}" for x in r.notify_recipients))
 
 
 def _exports_holding(lake: Lake, targets: Targets) -> list[dict]:

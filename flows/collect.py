@@ -206,7 +206,7 @@ def collect_x_accounts(engagement_id: str, x_base_url: str | None = None) -> Tal
     kinds = frozenset({"liking_users": "like", "reposts": "repost"}[k] for k in x.collect if k in ("liking_users", "reposts"))
     for handle in handles:
         user_id = ids.get(handle.lower())
-        if user_id is None or pipe.suppressed.person("x", user_id, None) or pipe.suppressed.pid(pipe.sieve.pseudo.account("x", user_id)):
+        if user_id is None or pipe.sieve.erased_account("x", user_id):
             continue  # not found (counted in the lookup's api errors), or erased
         # Checkpoints follow the account, not its place in the list, and name it by a keyed hash.
         source = pipe.sieve.pseudo.token("source", handle)
@@ -243,7 +243,7 @@ def collect_facebook_pages(engagement_id: str, fb_base_url: str | None = None) -
             if pipe.suppressed.person("facebook", None, name) or pipe.suppressed.person("facebook", name, None):
                 continue  # an erased Page is not collected again
             batch, page_id = src.page(name)
-            if pipe.suppressed.person("facebook", page_id, None) or pipe.suppressed.pid(pipe.sieve.pseudo.account("facebook", page_id)):
+            if pipe.sieve.erased_account("facebook", page_id):
                 continue
             pipe.store(batch, tally, "facebook/pages")
             key = f"facebook/posts/{pipe.sieve.pseudo.token('source', name)}"

@@ -18,10 +18,10 @@ class Gazetteer:
     """
 
     def __init__(self, pseudo: Pseudonymiser, entries: dict[str, str],
-                 erased: Callable[[str, str, str], bool] | None = None) -> None:
+                 erased: Callable[[str, str], bool] | None = None) -> None:
         self.pseudo = pseudo
         self.entries = entries
-        # (kind "name" or "first", clear value, its keyed token) -> whether an erased person's:
+        # (kind "name" or "first", clear value) -> whether an erased person's:
         # a later post naming them gets ``<erased>``, though the index no longer knows them.
         self.erased = erased
         self._starts: dict[str, bool] = {}  # the word -> answer memo a scan of many posts lives on
@@ -39,9 +39,8 @@ class Gazetteer:
         return cls(pseudo, entries)
 
     def resolve(self, run: str) -> str | None:
-        token = self.pseudo.token("name", run)
-        found = self.entries.get(f"name:{token}")
-        if found is None and self.erased is not None and self.erased("name", run, token):
+        found = self.entries.get(f"name:{self.pseudo.token('name', run)}")
+        if found is None and self.erased is not None and self.erased("name", run):
             return ERASED
         return found
 
@@ -63,8 +62,7 @@ class Gazetteer:
         return {word for word in words if memo[word]}
 
     def _begins(self, word: str) -> bool:
-        token = self.pseudo.token("first", word)
-        return f"first:{token}" in self.entries or (self.erased is not None and self.erased("first", word, token))
+        return f"first:{self.pseudo.token('first', word)}" in self.entries or (self.erased is not None and self.erased("first", word))
 
     def _fresh(self) -> None:
         if self._size != len(self.entries) or len(self._starts) > 500_000:  # names were learnt since

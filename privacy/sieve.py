@@ -43,7 +43,7 @@ FIELD_NAMES = frozenset("""
     resource_type result_count retrieved_at retweet_count scope section source start status tag text title
     total_tweet_count tweet_count tweets type unwound_url updated_time url urls user_likes username users value
     verified version view_count votes voting_status width withheld summary total_count parent permalink_url
-    story status_type full_picture shares message_tags access_token error error_subcode fbtrace_id code
+    story status_type full_picture shares access_token error error_subcode fbtrace_id code
 """.split())
 
 
@@ -122,11 +122,13 @@ class Sieve:
     # A person erased before a key rotation is listed under an earlier generation of their
     # pseudonym and tokens: every generation is checked.
 
-    def _erased_name(self, kind: str, value: str, token: str) -> bool:
+    def _erased_name(self, kind: str, value: str) -> bool:
         return self.suppressed.name(kind, value) or any(
             self.suppressed.token(kind, t) for t in self.pseudo.token_history(kind, value))
 
-    def _erased_id(self, platform: str, user_id: str) -> bool:
+    def erased_account(self, platform: str, user_id: str) -> bool:
+        """Whether the account with this platform id is an erased person's (or, in a marketing
+        engagement, an objector's): by id, by any generation of its pseudonym, or met as such in this run."""
         return (platform, user_id) in self._erased_ids or self.suppressed.person(platform, user_id, None) or any(
             self.suppressed.pid(p) for p in self.pseudo.account_history(platform, user_id))
 
@@ -185,13 +187,13 @@ class Sieve:
     def _drop_suppressed(self, batch: Batch) -> Batch:
         """Erased people leave the batch here, before anything about them is kept."""
         gone = {a.account_id for a in batch.accounts if self.suppressed.person(a.platform, a.account_id, a.handle)
-                or self._erased_id(a.platform, a.account_id)}
+                or self.erased_account(a.platform, a.account_id)}
         ids = {p.author_id for p in batch.posts} | {f.follower_id for f in batch.follows} | {
             f.followee_id for f in batch.follows} | {i.actor_id for i in batch.interactions} | {
             i.target_account_id for i in batch.interactions if i.target_account_id} | {
             p.reply_to_account_id for p in batch.posts if p.reply_to_account_id} | {
             aid for p in batch.posts for _, aid in p.mentions if aid}
-        gone |= {i for i in ids - gone if i and self._erased_id(batch.platform, i)}
+        gone |= {i for i in ids - gone if i and self.erased_account(batch.platform, i)}
         gone_handles = {a.handle.lower() for a in batch.accounts if a.account_id in gone} | {
             h.lower() for p in batch.posts for h, aid in p.mentions if aid in gone or self._handle_pid(batch.platform, h) == ERASED}
         if not gone and not gone_handles:

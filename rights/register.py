@@ -139,7 +139,7 @@ class RequestsRegister:
     def change(self, request_id: str, fn: Any) -> Request:
         """Read, change one request with ``fn(request)``, write: under a lock, so two commands
         (a privacy contact's and a scheduled apply) cannot lose each other's changes."""
-        with exclusive_lock(self.path.with_name(".requests.lock")):
+        with self.lock():
             requests, r = self.get(request_id)
             fn(r)
             self.save(requests)

@@ -21,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pyarrow as pa
+
 from lake.checkpoints import Checkpoints
 from lake.exports import ExportLog
 from lake.rekey import rekey_engagement
@@ -81,11 +83,10 @@ def _pseudonyms(lake: Lake, engagement: str) -> set[str]:
     for table in lake.tables(engagement):
         data = lake.read(engagement, table)
         for field in data.schema:
-            values = data[field.name].to_pylist()
-            if field.type == "string":
-                found.update(PID.findall("\n".join(v for v in values if v)))
-            elif str(field.type).startswith("list<") and "string" in str(field.type):
-                found.update(PID.findall("\n".join(v for row in values if row for v in row if v)))
+            if pa.types.is_string(field.type):
+                found.update(PID.findall("\n".join(v for v in data[field.name].to_pylist() if v)))
+            elif pa.types.is_list(field.type) and pa.types.is_string(field.type.value_type):
+                found.update(PID.findall("\n".join(v for row in data[field.name].to_pylist() if row for v in row if v)))
     return found
 
 

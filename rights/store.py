@@ -22,11 +22,11 @@ from rights.suppression import SuppressionList
 def checked_rights_key(home: Path) -> bytes:
     key = rights_key(master_secret(home))
     path = home / "rights" / "key.json"
-    recorded = read_json(path, {}).get("fingerprint")
-    check_fingerprint(recorded, fingerprint(key), "the requests register")
+    recorded, expected = read_json(path, {}).get("fingerprint"), fingerprint(key)
+    check_fingerprint(recorded, expected, "the requests register")
     if recorded is None:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        write_json_atomic({"fingerprint": fingerprint(key)}, path)
+        write_json_atomic({"fingerprint": expected}, path)
     return key
 
 

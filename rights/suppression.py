@@ -46,8 +46,8 @@ class SuppressionList:
         return hmac.new(self._key, f"{platform}\x00{kind}\x00{value.lower()}".encode(), hashlib.sha256).hexdigest()
 
     def _write(self, scope: str, entries: Iterable[str]) -> None:
-        # Read, add, write under a lock: an erasure and a collection's id learning must not
-        # lose each other's entries.
+        # Read, add, write under a lock: two processes adding people (an erasure, an
+        # objection) must not lose each other's entries.
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         with exclusive_lock(self.path.with_name(".suppressed.lock")):
             self._scopes = self._read()

@@ -8,7 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from collectors.x.emulator import XEmulator
+from flows.analyse import compute_metrics
 from flows.cli import app
+from flows.report import log_export, write_package
 from flows.rights import apply_subject_requests
 from lake import rekey as rekey_module
 from lake.store import Lake
@@ -34,6 +36,10 @@ def test_rotation_rekeys_every_pseudonym_and_collection_goes_on(lake_home: tuple
                   and rows_about(home, pid_of(home, a.id))["posts"])
     file_request("erasure", erased)  # erased before the rotation: must stay erased after it
     apply_subject_requests.fn()
+    compute_metrics.fn("sample", 10)
+    package = write_package.fn("sample", ["gexf"])  # an export naming the person by pseudonym...
+    log_export("sample", package)
+    assert old_pid in package[0].read_text()
     before, rows = stored_pids(home), counts(home)
     restriction = file_request("restriction", person, verify=False)
     out = CliRunner().invoke(app, ["keys", "rotate", "sample"])
@@ -48,9 +54,11 @@ def test_rotation_rekeys_every_pseudonym_and_collection_goes_on(lake_home: tuple
     assert rows_about(home, pseudonymiser(Lake(home), "sample").account("x", erased.id))["posts"] == 0
     r = register(home).get(restriction)[1]  # the restriction follows the new pseudonyms
     assert r.targets is not None and new_pid in r.targets.pids["sample"] and old_pid not in r.targets.pids["sample"]
-    file_request("erasure", person)
+    erasure = file_request("erasure", person)
     apply_subject_requests.fn()
     assert rows_about(home, new_pid) == dict.fromkeys(rows_about(home, new_pid), 0)
+    # ...is still found for Art. 19 under the new key
+    assert [x["files"] for x in register(home).get(erasure)[1].notify_recipients] == [[p.name for p in package]]
 
 
 def test_a_rotation_killed_before_its_swap_leaves_the_old_keys_working(

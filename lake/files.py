@@ -14,6 +14,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from lake import held
+
 
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
@@ -31,10 +33,15 @@ def _replace_into(tmp: Path, target: Path) -> None:
 
 
 def write_parquet_atomic(table: pa.Table, target: Path) -> None:
+    """Write ``table`` to ``target`` by one rename, with the set of pseudonyms it holds in its
+    footer (``lake.held``), so an erasure can pass it by without reading it."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     try:
-        pq.write_table(table, tmp, compression="zstd")
+        with pq.ParquetWriter(tmp, table.schema, compression="zstd") as writer:
+            writer.write_table(table)
+            if (found := held.of_table(table)) is not None:
+                writer.add_key_value_metadata({held.KEY: held.encode(found)})
         _replace_into(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)

@@ -15,6 +15,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from lake import held
 from lake.files import exclusive_lock, read_json, sweep_temps, write_json_atomic, write_parquet_atomic
 from lake.home import lake_root
 from lake.schema import COLLECTED, TableSpec
@@ -170,11 +171,12 @@ class Lake:
             write_parquet_atomic(rows, self.table_dir(engagement, table) / "part-derived.parquet")
 
     def upgrade(self, engagement: str) -> int:
-        """Give files written before a derived column existed that column; returns files rewritten."""
+        """Give files written before a derived column or the footer's set of pseudonyms
+        (``lake.held``) existed those; returns files rewritten."""
         changed = 0
-        for spec in (s for s in COLLECTED.values() if s.derive):  # it runs before every analysis
+        for spec in COLLECTED.values():  # it runs before every analysis
             derived = {name for name, _, _ in spec.derive}
-            old = [f for f in self.files(engagement, spec.name) if derived - set(pq.read_schema(f).names)]
+            old = [f for f in self.files(engagement, spec.name) if _outdated(f, derived)]
             if old:
                 changed += len(self.rewrite(engagement, spec, lambda table: table, only=old))
         return changed
@@ -201,3 +203,8 @@ class Lake:
                     write_parquet_atomic(spec.complete(new, previous=old), path)
                     changed.append(path)
         return changed
+
+
+def _outdated(path: Path, derived: set[str]) -> bool:
+    meta = pq.read_metadata(path)
+    return bool(derived - set(meta.schema.to_arrow_schema().names)) or held.KEY not in (meta.metadata or {})

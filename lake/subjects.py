@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from lake import schema
+from lake import held, schema
 from lake.store import Lake
 
 ERASED = "<erased>"
@@ -39,6 +40,22 @@ class Subjects:
     posts: frozenset[str] = frozenset()
     handles: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
+
+    @cached_property
+    def pid_array(self) -> pa.Array:
+        return pa.array(sorted(self.pids), pa.string())
+
+    @cached_property
+    def post_array(self) -> pa.Array:
+        return pa.array(sorted(self.posts), pa.string())
+
+    @cached_property
+    def pid_bytes(self) -> np.ndarray:
+        return np.array(sorted(p.encode("ascii") for p in self.pids), dtype="S22")
+
+    @cached_property
+    def pid_numbers(self) -> np.ndarray:
+        return np.unique(held.numbers(sorted(self.pids)))
 
     def clear_pattern(self) -> re.Pattern[str] | None:
         """Their handles and names where they stand alone (after @, #, / or a space, not
@@ -78,7 +95,9 @@ def erase(lake: Lake, engagement: str, who: Subjects) -> dict[str, int]:
     """
     if not who.pids:
         return {}
-    who = Subjects(who.pids, who.posts | frozenset(_own_posts(lake, engagement, set(who.pids))), who.handles, who.names)
+    footers = held.Footers()  # each file's set read once; a rewritten file's is forgotten
+    who = Subjects(who.pids, who.posts | frozenset(_own_posts(lake, engagement, set(who.pids), footers)),
+                   who.handles, who.names)
     removed: dict[str, int] = {}
 
     for spec in schema.COLLECTED.values():
@@ -89,16 +108,14 @@ def erase(lake: Lake, engagement: str, who: Subjects) -> dict[str, int]:
             removed[spec.name] = removed.get(spec.name, 0) + dropped
             return kept
 
-        rewritten = lake.rewrite(engagement, spec, transform, only=files_mentioning(lake, engagement, spec, who))
+        rewritten = lake.rewrite(engagement, spec, transform, only=files_mentioning(lake, engagement, spec, who, footers))
         removed["bytes_rewritten"] = removed.get("bytes_rewritten", 0) + sum(p.stat().st_size for p in rewritten)
     return removed
 
 
 def without(spec: schema.TableSpec, table: pa.Table, who: Subjects) -> tuple[pa.Table | None, int]:
     """``table`` with the people ``who`` gone, and how many rows left; (None, 0) if untouched."""
-    pids = set(who.pids)
-    value_set = pa.array(sorted(pids), pa.string())
-    own_posts = pa.array(sorted(who.posts), pa.string())
+    value_set, own_posts = who.pid_array, who.post_array
     relinked = False
     if spec.name == "posts":  # others' replies to them stay, without the link to them or their posts
         drop = pc.fill_null(pc.is_in(table["author_pid"], value_set=value_set), False)
@@ -117,12 +134,8 @@ def without(spec: schema.TableSpec, table: pa.Table, who: Subjects) -> tuple[pa.
     clear = who.clear_pattern()
     for column in TEXT_COLUMNS.get(spec.name, ()):
         values = kept[column]
-        # The pseudonyms this column holds, found with one simple pattern; only those of the
-        # people go into the (then short) replacement pattern.
-        texts = values.to_pylist()
-        named = set(PID.findall("\n".join(t for t in texts if t))) & pids
-        for group in _groups(named):  # in Arrow's RE2, a few hundred at a time (see GROUP)
-            values, mentioned = pc.replace_substring_regex(values, _any_of(group), ERASED), True
+        if (erased := _erased_in(values, who.pid_bytes, who.pid_numbers)) is not None:
+            values, mentioned = erased, True
         if clear is not None:  # clear handles and names: few people, and Python's look-behind
             texts = values.to_pylist()
             if any(clear.search(t) for t in texts if t):
@@ -145,9 +158,49 @@ def without(spec: schema.TableSpec, table: pa.Table, who: Subjects) -> tuple[pa.
     return kept, table.num_rows - kept.num_rows
 
 
-def _own_posts(lake: Lake, engagement: str, pids: set[str]) -> list[str]:
-    """The person's posts, read from the author column alone."""
-    files = lake.files(engagement, "posts")
+_ERASED = np.frombuffer(ERASED.encode("ascii"), np.uint8)
+_PID_WIDTH = 22  # "u_" + 20 hex digits (ERASED is shorter: the text only ever shrinks)
+
+
+def _erased_in(values: pa.ChunkedArray, wanted: np.ndarray, wanted_numbers: np.ndarray) -> pa.ChunkedArray | None:
+    """``values`` with every pseudonym in ``wanted`` (as ``S22`` bytes; ``wanted_numbers``
+    their sorted ``lake.held`` numbers) replaced by ERASED; None if none stands in them.
+    Done on the column's bytes: a pattern of a thousand pseudonyms costs RE2 more than the
+    rest of an erasure."""
+    chunks, changed = [], False
+    for chunk in values.chunks:
+        new = _erased_in_chunk(chunk, wanted, wanted_numbers) if chunk.null_count < len(chunk) else None
+        chunks.append(chunk if new is None else new)
+        changed = changed or new is not None
+    return pa.chunked_array(chunks, values.type) if changed else None
+
+
+def _erased_in_chunk(array: pa.Array, wanted: np.ndarray, wanted_numbers: np.ndarray) -> pa.Array | None:
+    offsets = np.frombuffer(array.buffers()[1], np.int32)[array.offset:array.offset + len(array) + 1]
+    data = np.frombuffer(array.buffers()[2], np.uint8)[offsets[0]:offsets[-1]]
+    offsets = offsets - offsets[0]
+    starts, found = held.candidates(data)
+    starts = starts[held.among(wanted_numbers, found) & (starts + _PID_WIDTH <= len(data))]
+    row = np.searchsorted(offsets, starts, side="right") - 1
+    starts = starts[starts + _PID_WIDTH <= offsets[row + 1]]  # within one value, not across two
+    tokens = data[starts[:, None] + np.arange(_PID_WIDTH)].view(f"S{_PID_WIDTH}").ravel()
+    starts = starts[np.isin(tokens, wanted)]
+    if not len(starts):
+        return None
+    out = data.copy()
+    out[starts[:, None] + np.arange(len(_ERASED))] = _ERASED
+    keep = np.ones(len(data), bool)
+    keep[(starts[:, None] + np.arange(len(_ERASED), _PID_WIDTH)).ravel()] = False
+    # Each replacement shortens its value by the same number of bytes, and none spans two values.
+    offsets = offsets - (_PID_WIDTH - len(_ERASED)) * np.searchsorted(starts, offsets)
+    validity = pc.is_valid(array).buffers()[1] if array.null_count else None
+    return pa.Array.from_buffers(pa.string(), len(array), [validity, pa.py_buffer(offsets.astype(np.int32)),
+                                                          pa.py_buffer(out[keep])], array.null_count)
+
+
+def _own_posts(lake: Lake, engagement: str, pids: set[str], footers: held.Footers) -> list[str]:
+    """The person's posts, read from the author column of the files that may hold them."""
+    files, _ = footers.narrow(lake.files(engagement, "posts"), pids)
     if not files:
         return []
     con = lake.duckdb()
@@ -184,12 +237,20 @@ def _in_text(column: str, pids: set[str]) -> list[str]:
     return [f"regexp_matches({column}, '{_any_of(group)}')" for group in _groups(pids)]
 
 
-def files_mentioning(lake: Lake, engagement: str, spec: schema.TableSpec, who: Subjects) -> list[Path]:
-    """The files of a table that hold any of ``who``, found by DuckDB scans (no file is rewritten blind)."""
-    files = lake.files(engagement, spec.name)
+def files_mentioning(lake: Lake, engagement: str, spec: schema.TableSpec, who: Subjects,
+                     footers: held.Footers | None = None) -> list[Path]:
+    """The files of a table that may hold any of ``who``: those whose footer's set of
+    pseudonyms has one of theirs (``lake.held``), and those a DuckDB scan finds them in among
+    the files with no set, or among all, when clear handles and names are sought."""
+    _pseudonyms_only(who)
+    maybe, unknown = (footers or held.Footers()).sort_out(lake.files(engagement, spec.name), who.pids | who.posts)
+    scan = [f for f in lake.files(engagement, spec.name) if f not in set(maybe)] if who.clear_re2() else unknown
+    return sorted(set(maybe) | set(_scan(lake, spec, who, scan)))
+
+
+def _scan(lake: Lake, spec: schema.TableSpec, who: Subjects, files: list[Path]) -> list[Path]:
     if not files:
         return []
-    _pseudonyms_only(who)
     con = lake.duckdb()
     con.execute("CREATE TEMP TABLE wanted AS SELECT unnest(?::VARCHAR[]) AS pid", [sorted(who.pids)])
     con.execute("CREATE TEMP TABLE own AS SELECT unnest(?::VARCHAR[]) AS post_pid", [sorted(who.posts)])
@@ -216,18 +277,25 @@ def remaining(lake: Lake, engagement: str, who: Subjects) -> dict[str, int]:
     Parquet file under the engagement (collected and derived tables, partials, quarantine,
     exclusions), every string and list column for any of the pseudonyms as a value, and
     every free-text column (the schema's, and every column of a derived table) for the
-    pseudonyms and the clear handles and names inside it.
+    pseudonyms and the clear handles and names inside it. A file whose footer's set
+    (``lake.held``, computed from its bytes when it was written) holds none of the
+    pseudonyms is passed by, unless clear values are sought.
     """
     _pseudonyms_only(who)
     clear = who.clear_re2()
     found: dict[str, int] = {}
+    footers = held.Footers()
     root = lake.engagement_dir(engagement)
     folders = sorted({p.parent for p in root.rglob("*.parquet")}) if root.is_dir() else []
     con = lake.duckdb()
-    con.execute("CREATE TEMP TABLE wanted AS SELECT unnest(?::VARCHAR[]) AS pid", [sorted(who.pids | who.posts)])
     try:
         for folder in folders:
-            files = [str(f) for f in sorted(folder.glob("*.parquet"))]
+            every = sorted(folder.glob("*.parquet"))
+            maybe, targets = footers.narrow(every, who.pids | who.posts)  # only those that may be there are sought
+            files = [str(f) for f in (every if clear else maybe)]  # (clear values: every file's text is read)
+            if not files:
+                continue
+            con.execute("CREATE OR REPLACE TEMP TABLE wanted AS SELECT unnest(?::VARCHAR[]) AS pid", [sorted(targets)])
             table = folder.relative_to(root).parts[0]
             free_text = (*TEXT_COLUMNS.get(table, ()), "url") if table in schema.COLLECTED else None
             tests = []
@@ -239,7 +307,7 @@ def remaining(lake: Lake, engagement: str, who: Subjects) -> dict[str, int]:
                 elif not pa.types.is_string(f.type):
                     continue
                 if is_list or (f.name in free_text if free_text is not None else not f.name.endswith("_pid")):
-                    tests += _in_text(name, set(who.pids) | set(who.posts))  # a value or inside text
+                    tests += _in_text(name, set(targets))  # a value or inside text
                     if clear:
                         tests.append(f"regexp_matches(lower({name}), {_sql_literal(clear)})")
                 else:

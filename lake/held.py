@@ -1,0 +1,165 @@
+"""Which pseudonyms a Parquet file holds, kept in the file's own footer.
+
+Every file the lake writes carries, under ``seula.pseudonyms``, the set of every pseudonym
+(``u_``/``h_``/``t_`` and 20 hex digits) that stands anywhere in it: as a value, in a list,
+inside free text. It is computed from the bytes of every string column when the file is
+written, so it cannot describe any other content than its own, and an erasure can skip the
+files that cannot hold a person without reading them. Each pseudonym is kept as the 32-bit
+number of its first eight hex digits: two people may share one (the file is then read for
+nothing), but a pseudonym in the file is never missing from its set. A file without the
+entry (written by another tool, or before it existed) is read in full by every caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+KEY = b"seula.pseudonyms"
+_WIDTH = 22  # "u_" + 20 hex digits
+_HEX_VALUE = np.zeros(256, np.uint32)
+_HEX_VALUE[list(b"0123456789abcdef")] = np.arange(16, dtype=np.uint32)
+_IS_HEX = np.zeros(256, bool)
+_IS_HEX[list(b"0123456789abcdef")] = True
+_IS_PREFIX = np.zeros(256, bool)
+_IS_PREFIX[list(b"uht")] = True
+_DIGITS = np.arange(1, 9)  # the eight digits a number is made of, counted from the underscore
+
+
+def _numbers(data: np.ndarray, underscores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Of ``underscores``, those with eight hex digits after them, and those digits' numbers."""
+    digits = data[underscores[:, None] + _DIGITS]
+    valid = _IS_HEX[digits].all(axis=1)
+    digits = digits[valid]
+    value = np.zeros(len(digits), np.uint32)
+    for k in range(8):
+        value = (value << np.uint32(4)) | _HEX_VALUE[digits[:, k]]
+    return underscores[valid], value
+
+
+def candidates(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where in a run of bytes something begins like a pseudonym (a prefix letter, ``_``, eight
+    hex digits), and its number. Every pseudonym is among them, overlapping ones too (every
+    occurrence a substring search would find), and some strings that merely begin like one:
+    a set too large costs a read, never a miss."""
+    at = np.flatnonzero(data == ord("_"))
+    at = at[(at >= 1) & (at + 8 < len(data))]
+    at, value = _numbers(data, at[_IS_PREFIX[data[at - 1]]])
+    return at - 1, value
+
+
+def _string_buffers(array: pa.Array) -> Iterable[pa.Buffer] | None:
+    """The value bytes of every string in ``array`` (and in its lists and structs); None for a
+    type this module cannot read through, so no set is claimed for it."""
+    kind = array.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_binary(kind) \
+            or pa.types.is_large_binary(kind):
+        data = array.buffers()[2]
+        return [data] if data is not None else []
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        return _string_buffers(array.values)
+    if pa.types.is_struct(kind):
+        found: list[pa.Buffer] = []
+        for i in range(kind.num_fields):
+            inner = _string_buffers(array.field(i))
+            if inner is None:
+                return None
+            found += inner
+        return found
+    if pa.types.is_dictionary(kind):
+        return _string_buffers(array.dictionary)
+    if pa.types.is_nested(kind) or pa.types.is_string_view(kind) or pa.types.is_binary_view(kind):
+        return None
+    return []  # numbers, times, booleans: no pseudonym can stand in them
+
+
+def of_table(table: pa.Table) -> np.ndarray | None:
+    """The sorted numbers of every pseudonym in ``table``; None if some column cannot be read through."""
+    found = [np.empty(0, np.uint32)]
+    for column in table.columns:
+        for chunk in column.chunks:
+            buffers = _string_buffers(chunk)
+            if buffers is None:
+                return None
+            found += [candidates(np.frombuffer(b, np.uint8))[1] for b in buffers]
+    return np.unique(np.concatenate(found))
+
+
+def numbers(pids: list[str]) -> np.ndarray:
+    """The number of each of ``pids``, in order (each must be a pseudonym)."""
+    raw = "".join(pids).encode("ascii", "replace")
+    data = np.frombuffer(raw, np.uint8)
+    valid, found = _numbers(data, np.arange(1, len(data), _WIDTH)) if len(data) else ([], np.empty(0, np.uint32))
+    if len(raw) != _WIDTH * len(pids) or any(p[1] != "_" for p in pids) or len(valid) != len(pids):
+        raise ValueError("not a pseudonym")
+    return found
+
+
+def encode(held: np.ndarray) -> bytes:
+    """Sorted numbers as their differences, compressed (a quarter smaller)."""
+    steps = np.diff(held, prepend=np.uint32(0)).astype("<u4")
+    return len(held).to_bytes(4, "little") + pa.compress(steps.tobytes(), codec="zstd", asbytes=True)
+
+
+def decode(raw: bytes) -> np.ndarray:
+    count = int.from_bytes(raw[:4], "little")
+    if count == 0:
+        return np.empty(0, np.uint32)
+    steps = np.frombuffer(pa.decompress(raw[4:], decompressed_size=4 * count, codec="zstd", asbytes=True), "<u4")
+    return np.cumsum(steps, dtype=np.uint32)
+
+
+def of_file(path: Path) -> np.ndarray | None:
+    """The set a file carries; None if it carries none (read it in full)."""
+    raw = (pq.read_metadata(path).metadata or {}).get(KEY)
+    return decode(raw) if raw is not None else None
+
+
+def among(found: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """For each of the numbers ``wanted``, whether the sorted set ``found`` has it."""
+    if not len(found):
+        return np.zeros(len(wanted), bool)
+    return found[np.minimum(np.searchsorted(found, wanted), len(found) - 1)] == wanted
+
+
+class Footers:
+    """The sets of a lake's files, each read once, for one operation that rewrites none of the
+    files it asked about afterwards (a rewritten file's set changes with it)."""
+
+    def __init__(self) -> None:
+        self._sets: dict[Path, np.ndarray | None] = {}
+
+    def of(self, path: Path) -> np.ndarray | None:
+        if path not in self._sets:
+            self._sets[path] = of_file(path)
+        return self._sets[path]
+
+    def sort_out(self, paths: Iterable[Path], pids: Iterable[str]) -> tuple[list[Path], list[Path]]:
+        """Of ``paths``: those whose set may hold one of ``pids``, and those that carry no set."""
+        wanted = numbers(sorted(pids))
+        maybe, unknown = [], []
+        for path in paths:
+            found = self.of(path)
+            if found is None:
+                unknown.append(path)
+            elif among(found, wanted).any():
+                maybe.append(path)
+        return maybe, unknown
+
+    def narrow(self, paths: Iterable[Path], pids: Iterable[str]) -> tuple[list[Path], set[str]]:
+        """The files that may hold one of ``pids`` (those with no set among them), and which of
+        ``pids`` may stand in them: what a scan for them needs to read and to look for."""
+        ordered = sorted(pids)
+        wanted = numbers(ordered)
+        files, hits = [], np.zeros(len(ordered), bool)
+        for path in paths:
+            found = self.of(path)
+            here = np.ones(len(ordered), bool) if found is None else among(found, wanted)
+            if here.any():
+                files.append(path)
+                hits |= here
+        return files, {p for p, hit in zip(ordered, hits) if hit}

@@ -21,24 +21,24 @@ import pyarrow.parquet as pq
 
 KEY = b"seula.pseudonyms"
 _WIDTH = 22  # "u_" + 20 hex digits
-_HEX_VALUE = np.zeros(256, np.uint32)
-_HEX_VALUE[list(b"0123456789abcdef")] = np.arange(16, dtype=np.uint32)
-_IS_HEX = np.zeros(256, bool)
-_IS_HEX[list(b"0123456789abcdef")] = True
 _IS_PREFIX = np.zeros(256, bool)
 _IS_PREFIX[list(b"uht")] = True
-_DIGITS = np.arange(1, 9)  # the eight digits a number is made of, counted from the underscore
+# The value of every two-byte pair of hex digits, -1 for any other pair.
+_PAIR_VALUE = np.full(1 << 16, -1, np.int16)
+for _hi, _a in enumerate(b"0123456789abcdef"):
+    for _lo, _b in enumerate(b"0123456789abcdef"):
+        _PAIR_VALUE[_a << 8 | _b] = _hi << 4 | _lo
 
 
 def _numbers(data: np.ndarray, underscores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Of ``underscores``, those with eight hex digits after them, and those digits' numbers."""
-    digits = data[underscores[:, None] + _DIGITS]
-    valid = _IS_HEX[digits].all(axis=1)
-    digits = digits[valid]
-    value = np.zeros(len(digits), np.uint32)
-    for k in range(8):
-        value = (value << np.uint32(4)) | _HEX_VALUE[digits[:, k]]
-    return underscores[valid], value
+    value = np.zeros(len(underscores), np.uint32)
+    valid = np.ones(len(underscores), bool)
+    for k in range(1, 9, 2):  # two digits at a time: one look-up gives their value, or that they are not hex
+        pair = _PAIR_VALUE[data[underscores + k].astype(np.uint16) << 8 | data[underscores + k + 1]]
+        valid &= pair >= 0
+        value = (value << np.uint32(8)) | pair.astype(np.uint32)
+    return underscores[valid], value[valid]
 
 
 def candidates(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -86,7 +86,8 @@ def of_table(table: pa.Table) -> np.ndarray | None:
             if buffers is None:
                 return None
             found += [candidates(np.frombuffer(b, np.uint8))[1] for b in buffers]
-    return np.unique(np.concatenate(found))
+    every = np.sort(np.concatenate(found))
+    return every[np.concatenate(([True], every[1:] != every[:-1]))] if len(every) else every
 
 
 def numbers(pids: list[str]) -> np.ndarray:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, reduce
 from pathlib import Path
 
 import numpy as np
@@ -74,10 +74,8 @@ def _alternation(values: tuple[str, ...]) -> str:
 
 
 def _touches(table: pa.Table, spec: schema.TableSpec, pids: pa.Array) -> pa.Array:
-    mask = pa.array([False] * table.num_rows, pa.bool_())
-    for column in spec.subject_columns:
-        mask = pc.or_(mask, pc.fill_null(pc.is_in(table[column], value_set=pids), False))
-    return mask
+    masks = [pc.fill_null(pc.is_in(table[column], value_set=pids), False) for column in spec.subject_columns]
+    return reduce(pc.or_, masks) if masks else pa.array(np.zeros(table.num_rows, bool))
 
 
 def _any_of(pids: set[str]) -> str:
@@ -129,7 +127,7 @@ def without(spec: schema.TableSpec, table: pa.Table, who: Subjects) -> tuple[pa.
         drop = _touches(table, spec, value_set)
     if spec.name == "interactions":
         drop = pc.or_(drop, pc.is_in(table["post_pid"], value_set=own_posts))
-    kept = table.filter(pc.invert(drop))
+    kept = table.filter(pc.invert(drop)) if pc.any(drop).as_py() else table
     mentioned = False
     clear = who.clear_pattern()
     for column in TEXT_COLUMNS.get(spec.name, ()):

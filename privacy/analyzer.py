@@ -1,4 +1,4 @@
-"""The Presidio AnalyzerEngine Seula uses, for Finnish and English, offline.
+"""The Presidio AnalyzerEngine Seula uses, for Finnish, Swedish and English, offline.
 
 With no downloadable model installed, each language gets a blank spaCy pipeline (made on
 first use and kept under the data folder): pattern and gazetteer recognizers need only
@@ -25,17 +25,19 @@ from presidio_analyzer.predefined_recognizers import (
 
 from lake.home import seula_home
 from privacy.gazetteer import Gazetteer
+from privacy.lang import SERVED
 from privacy.recognizers import (
-    FiPhoneRecognizer,
     KeyedNameRecognizer,
     MentionRecognizer,
     PoliticalAffiliationRecognizer,
     SeulaCreditCardRecognizer,
     SeulaEmailRecognizer,
+    SeulaPhoneRecognizer,
 )
 
-LANGUAGES = ("fi", "en")
+LANGUAGES = SERVED
 DEFAULT_MODELS = {"fi": ("fi_core_news_lg", "fi_core_news_md", "fi_core_news_sm"),
+                  "sv": ("sv_core_news_lg", "sv_core_news_md", "sv_core_news_sm"),
                   "en": ("en_core_web_lg", "en_core_web_md", "en_core_web_sm")}
 ENTITIES = ("EMAIL_ADDRESS", "PHONE_NUMBER", "FI_PERSONAL_IDENTITY_CODE", "IBAN_CODE", "URL", "IP_ADDRESS",
             "CREDIT_CARD", "PERSON", "MENTION", "POLITICAL_AFFILIATION")
@@ -70,7 +72,7 @@ def recognizers(lang: str, names: Gazetteer | None, with_ner: bool) -> list[Enti
         SeulaCreditCardRecognizer(supported_language=lang),
         IbanRecognizer(supported_language=lang),
         FiPersonalIdentityCodeRecognizer(supported_language=lang),
-        FiPhoneRecognizer(supported_language=lang),
+        SeulaPhoneRecognizer(supported_language=lang),
         MentionRecognizer(supported_language=lang),
         PoliticalAffiliationRecognizer(supported_language=lang),
     ]
@@ -82,7 +84,7 @@ def recognizers(lang: str, names: Gazetteer | None, with_ner: bool) -> list[Enti
 
 
 def build_analyzer(names: Gazetteer | None = None) -> AnalyzerEngine:
-    """An engine for fi and en; ``names`` is the gazetteer PERSON findings come from."""
+    """An engine for fi, sv and en; ``names`` is the gazetteer PERSON findings come from."""
     models = _models()
     provider = NlpEngineProvider(nlp_configuration={
         "nlp_engine_name": "spacy",

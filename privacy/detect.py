@@ -28,6 +28,7 @@ import regex as re
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, PatternRecognizer, RecognizerResult
 from presidio_analyzer.predefined_recognizers import IbanRecognizer
 
+from privacy.lang import served
 from privacy.recognizers.political import PARTY_STEMS
 from privacy.urls import finder
 
@@ -61,6 +62,7 @@ NECESSARY: dict[str, Necessary] = {
     "IPv6": stdre.compile(r":[0-9a-f]{0,4}:", stdre.IGNORECASE), "IPv4_mapped": _COLONS, "IPv6_unspecified": _COLONS,
     "Standard Url": _DOMAIN, "Non schema URL": _DOMAIN, "Quoted URL": _DOMAIN, "Quoted Non-schema URL": _DOMAIN,
     "Email (Medium)": AfterNonSpace("@"),  # a mention's @ follows a space
+    "Email (at)": stdre.compile(r"[(\[]at[)\]]", stdre.IGNORECASE),
     "party": PARTY_STEMS,
 }
 # Patterns that cannot match whitespace and whose only assertions are word boundaries: a
@@ -165,11 +167,13 @@ class Detector:
         self._posts: dict[int, list[int]] = {}
         self._words: dict[int, list[tuple[int, int, str]]] = {}
 
-    def analyze(self, text: str, lang: str) -> list[Finding]:
+    def analyze(self, text: str, lang: str | None) -> list[Finding]:
         """Plain Presidio, one post: the reference the batch route must equal."""
-        return to_findings(self.analyzer.analyze(text, language=lang), text)
+        return to_findings(self.analyzer.analyze(text, language=served(lang, text)), text)
 
-    def analyze_batch(self, texts: list[str], langs: list[str]) -> list[list[Finding]]:
+    def analyze_batch(self, texts: list[str], langs: list[str | None]) -> list[list[Finding]]:
+        """Findings per text; ``langs`` are the platforms' tags (any, or None: see ``privacy.lang``)."""
+        langs = [served(lang, text) for lang, text in zip(langs, texts)]
         out: list[list[Finding]] = [[] for _ in texts]
         for lang in sorted(set(langs)):
             idx = [i for i, lang_i in enumerate(langs) if lang_i == lang]

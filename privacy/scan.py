@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from privacy.detect import Detector
-from privacy.lang import detect_lang
+from privacy.lang import served
 
 OUTPUT = pa.schema([
     pa.field("id", pa.string()), pa.field("entity_type", pa.string()), pa.field("start", pa.int64()),
@@ -51,7 +51,7 @@ def read_records(path: Path) -> list[dict]:
 
 def scan(detector: Detector, records: list[dict]) -> list[dict]:
     texts = [r["text"] or "" for r in records]
-    langs = [r.get("lang") if r.get("lang") in ("fi", "en") else detect_lang(t) for r, t in zip(records, texts)]
+    langs = [served(r.get("lang"), t) for r, t in zip(records, texts)]
     out = []
     for record, findings in zip(records, detector.analyze_batch(texts, langs)):
         for f in findings:

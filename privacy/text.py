@@ -1,8 +1,7 @@
 """Free text through the sieve: contact details out, people replaced by their pseudonyms.
 
-This is the first version of the text pass: e-mail addresses and phone numbers become typed
-placeholders, and every handle or known display name of a non-publishable person becomes
-that person's engagement pseudonym. Presidio-based tagging plugs in here (issue 3).
+Every handle or known display name of a non-publishable person becomes that person's
+engagement pseudonym; contact details are found by the detector (``privacy.detect``).
 """
 
 from __future__ import annotations
@@ -10,26 +9,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")
-# Finnish numbers (+358 40 123 4567, 040 1234567, 050-123 4567, (09) 123 4567) and E.164.
-PHONE = re.compile(
-    r"(?<![\w+])(?:\+358[\s-]?\(?0?\d{1,3}\)?|\(0\d{1,2}\)|0\d{1,2})[\s-]?\d{3,4}[\s-]?\d{3,4}(?!\w)"
-    r"|(?<![\w+])\+[1-9]\d{7,14}(?!\w)"
-)
 # A handle after @, in a profile URL, or in a search operator (queries are stored too).
 # Each alternative begins by taking its @, / or :, and looks back from there: a pattern that
 # starts with one of a few characters is skipped through quickly (the scan ran ten times slower
 # with the look-behinds first).
-HANDLE = re.compile(r"(?:@(?<![\w.@]@)|/(?<=x\.com/)|/(?<=twitter\.com/)|:(?<=\bfrom:)|:(?<=\bto:))(\w{1,50})")
+# ``.@name`` (the dot-reply convention) is a mention; ``first.last@`` is an e-mail address.
+HANDLE = re.compile(r"(?:@(?<![\w@]@)(?<!\w\.@)|/(?<=x\.com/)|/(?<=twitter\.com/)|:(?<=\bfrom:)|:(?<=\bto:))(\w{1,50})")
 WORD = re.compile(r"\w+(?:[-'’]\w+)*")  # Marja-Leena, O'Brien: one word each
 MAX_NAME_WORDS = 4
 
 HandleResolver = Callable[[str], str | None]
 NameResolver = Callable[[str], str | None]
-
-
-def redact_contacts(text: str) -> str:
-    return PHONE.sub("<PHONE>", EMAIL.sub("<EMAIL>", text))
 
 
 def replace_handles(text: str, resolve: HandleResolver) -> str:

@@ -6,7 +6,8 @@ from presidio_analyzer import Pattern, PatternRecognizer
 
 
 class MentionRecognizer(PatternRecognizer):
-    PATTERNS = [Pattern("handle", r"(?<![\w.@+\-])@[A-Za-z0-9_]{1,30}(?![\w@]|\.[A-Za-z]{2,})", 0.9)]
+    # .@name (the dot-reply convention) too; not the @ of first.last@example.fi
+    PATTERNS = [Pattern("handle", r"(?<![\w@+\-])(?<!\w\.)@[A-Za-z0-9_]{1,30}(?![\w@]|\.[A-Za-z]{2,})", 0.9)]
 
     def __init__(self, supported_language: str = "fi") -> None:
         super().__init__(

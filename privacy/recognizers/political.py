@@ -1,4 +1,5 @@
-"""Political affiliation (a GDPR Art. 9 special category): Finnish parliamentary parties.
+"""Political affiliation (a GDPR Art. 9 special category): Finnish parliamentary parties,
+named in Finnish, Swedish or English.
 
 A finding carries the party code and whether the writer declares it of themselves.
 Words with an everyday meaning ("keskusta" is also a town centre, "vihreät" anything green)
@@ -14,16 +15,20 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 # party code -> (unambiguous forms, forms that need a political cue); regex fragments
 PARTIES: dict[str, tuple[list[str], list[str]]] = {
-    "KOK": ([r"kokoomu\w*", r"National\s+Coalition(?:\s+Party)?", r"\(kok\.?\)"], []),
+    "KOK": ([r"kokoomu\w*", r"National\s+Coalition(?:\s+Party)?", r"\(kok\.?\)", r"samlingsparti\w*"], []),
     "SDP": ([r"SDP(?::\w+)?", r"demar(?:i|it|ien|eja|eita|eille|eissa|ien|ille)\b", r"sosialidemokraat\w*",
-             r"Social\s+Democrat(?:ic\s+Party|s)"], []),
-    "PS": ([r"perussuomalai\w*", r"persu(?:t|jen|ja|ille|ihin|issa)?", r"Finns\s+Party", r"\(ps\.?\)"], []),
-    "KESK": ([r"keskustalai\w*", r"Cent(?:re|er)\s+Party", r"\(kesk\.?\)"], [r"keskusta(?:n|a|lle|ssa|sta|an)?"]),
-    "VIHR": ([r"Green\s+League", r"\(vihr\.?\)", r"vihr\."], [r"vihre(?:ät|iden|itä|ille|issä|istä|ihin)", r"Greens"]),
-    "VAS": ([r"vasemmistoliit\w*", r"Left\s+Alliance", r"\(vas\.?\)"], []),
-    "RKP": ([r"RKP(?::\w+)?", r"SFP(?::\w+)?", r"Swedish\s+People's\s+Party", r"\(r\.?\)"], []),
-    "KD": ([r"kristillisdemokraat\w*", r"KD(?::\w+)?", r"Christian\s+Democrats?"], []),
-    "LIIK": ([r"Movement\s+Now"], [r"Liike\s+Nyt"]),
+             r"Social\s+Democrat(?:ic\s+Party|s)", r"socialdemokrat\w*"], []),
+    # the party in the plural; "perussuomalainen arki" is everyday Finnish unless the sentence is political
+    "PS": ([r"perussuomalais(?:et|ten|ille|ia|iin|issa|ista|illa|ilta|ilt)", r"persu(?:t|jen|ja|ille|ihin|issa)?",
+            r"Finns\s+Party", r"\(ps\.?\)", r"sannfinländ\w*"], [r"perussuomalai\w*"]),
+    "KESK": ([r"keskustalai\w*", r"keskustapuolue\w*", r"Cent(?:re|er)\s+Party", r"\(kesk\.?\)"],
+             [r"keskusta(?:n|a|lle|ssa|sta|an)?", r"centern"]),
+    "VIHR": ([r"Green\s+League", r"\(vihr\.?\)", r"vihr\."],
+             [r"vihre(?:ät|iden|itä|ille|issä|istä|ihin|änä|äksi)", r"Greens", r"gröna"]),
+    "VAS": ([r"vasemmistoliit\w*", r"Left\s+Alliance", r"\(vas\.?\)", r"vänsterförbund\w*"], []),
+    "RKP": ([r"RKP(?::\w+)?", r"SFP(?::\w+)?", r"Swedish\s+People's\s+Party", r"\(r\.?\)", r"Svenska\s+folkpartiet\w*"], []),
+    "KD": ([r"kristillisdemokraat\w*", r"KD(?::\w+)?", r"Christian\s+Democrats?", r"kristdemokrat\w*"], []),
+    "LIIK": ([r"Movement\s+Now"], [r"Liike\s+Nyt(?:in|iä|iin|issä|istä|ille|iltä|illä)?", r"Rörelse\s+Nu"]),
 }
 HASHTAGS = {
     "KOK": "kokoomus", "SDP": "sdp", "PS": "perussuomalaiset", "KESK": "keskusta", "VIHR": "vihreät",
@@ -32,7 +37,9 @@ HASHTAGS = {
 CUES = re.compile(
     r"\b(?:ehdok\w*|ehdolla|puolue\w*|kansanedustaj\w*|valtuutet\w*|valtuusto\w*|jäsen\w*|äänest\w*|vaal\w*|"
     r"hallitu\w*|oppositio\w*|puheenjohtaj\w*|eduskun\w*|ministeri\w*|kannatu\w*|candidate\w*|MPs?|councillor\w*|"
-    r"part(?:y|ies)|vot(?:e|es|ed|ing|ers?)|election\w*|government|parliament\w*|polls?)\b",
+    r"part(?:y|ies)|vot(?:e|es|ed|ing|ers?)|election\w*|government|parliament\w*|polls?|"
+    r"parti\w*|kandidat\w*|riksdag\w*|ledamot\w*|fullmäktige\w*|regering\w*|röst\w*|val(?:et|en)|valkampanj\w*|"
+    r"ordförande\w*)\b",
     re.IGNORECASE,
 )
 SELF_FI = re.compile(
@@ -40,6 +47,7 @@ SELF_FI = re.compile(
     r"kansanedustajana|jäsenenä|puheenjohtajana)\b|^\s*ehdolla\b",
     re.IGNORECASE,
 )
+SELF_SV = re.compile(r"\b(?:jag|vi|mitt\s+parti|vårt\s+parti)\b", re.IGNORECASE)
 # English first person: a capital "I" only, so "i" in other words or languages does not count.
 SELF_EN = re.compile(r"(?<![\w'])I(?:'m|'ve|'ll)?(?![\w'])|\b(?i:my|our)\s+(?i:party)\b")
 
@@ -47,7 +55,8 @@ SELF_EN = re.compile(r"(?<![\w'])I(?:'m|'ve|'ll)?(?![\w'])|\b(?i:my|our)\s+(?i:p
 # Lower-case strings of which every party form contains at least one (a cheap pre-filter).
 PARTY_STEMS = ("kokoomu", "(kok", "national", "sdp", "demar", "sosialidem", "social", "perussuom", "persu", "finns",
                "(ps", "keskust", "centre", "center", "(kesk", "green", "vihr", "vasemmisto", "left", "(vas", "rkp",
-               "sfp", "swedish", "(r", "kristillis", "kd", "christian", "movement", "liike")
+               "sfp", "swedish", "(r", "kristillis", "kd", "christian", "movement", "liike", "samlingsparti",
+               "sannfinl", "grön", "vänster", "svenska", "kristdem", "rörelse")
 AMBIGUOUS_SCORE = 0.6  # an everyday word that the sentence's political cue made a party
 
 
@@ -103,7 +112,7 @@ class PoliticalAffiliationRecognizer(PatternRecognizer):
                 if not CUES.search(sentence):
                     continue
                 result.score = AMBIGUOUS_SCORE
-            declared = bool(SELF_FI.search(sentence) or SELF_EN.search(sentence))
+            declared = bool(SELF_FI.search(sentence) or SELF_SV.search(sentence) or SELF_EN.search(sentence))
             result.recognition_metadata = {**(result.recognition_metadata or {}), "party": code, "self_declared": declared}
             kept.append(result)
         return kept

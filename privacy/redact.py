@@ -30,6 +30,8 @@ def redact(
     """
     out: list[str] = []
     cursor = 0
+    # "@Patriots....thoughts": a URL that begins right after an @ is the rest of a handle, not a link
+    findings = [f for f in findings if not (f.entity_type == "URL" and text[f.start - 1 : f.start] == "@")]
     for f in sorted(findings, key=lambda f: (f.start, -f.end)):
         if f.start < cursor:
             continue

@@ -135,16 +135,27 @@ def remove_duplicates(results: list[RecognizerResult]) -> list[RecognizerResult]
     return sorted(kept, key=lambda r: (-r.score, r.start, r.start - r.end))
 
 
+# Values that are one thing each: a card number inside an IBAN, a link inside an e-mail
+# address, a phone number inside an identity code is a part of the larger value, not a second one.
+IDENTIFIERS = frozenset({"EMAIL_ADDRESS", "IBAN_CODE", "CREDIT_CARD", "PHONE_NUMBER", "IP_ADDRESS", "URL",
+                         "FI_PERSONAL_IDENTITY_CODE"})
+
+
+def _inside_another(r: RecognizerResult, results: list[RecognizerResult]) -> bool:
+    return r.entity_type in IDENTIFIERS and any(
+        o.entity_type in IDENTIFIERS and o.entity_type != r.entity_type and o.start <= r.start and r.end <= o.end
+        and (o.end - o.start > r.end - r.start or o.score > r.score) for o in results)
+
+
 def to_findings(results: list[RecognizerResult], text: str) -> list[Finding]:
-    """Seula's findings: Presidio's results, less URLs that are only an e-mail's domain,
-    and without the sentence punctuation Presidio's URL pattern swallows at the end."""
-    emails = [(r.start, r.end) for r in results if r.entity_type == "EMAIL_ADDRESS"]
+    """Seula's findings: Presidio's results, less those that are part of a larger value of
+    another type, and without the sentence punctuation Presidio's URL pattern swallows at the end."""
     out = []
     for r in results:
         end = r.end
+        if _inside_another(r, results):
+            continue
         if r.entity_type == "URL":
-            if any(s <= r.start and r.end <= e for s, e in emails):
-                continue
             while end > r.start + 1 and text[end - 1] in URL_TRAILING:
                 end -= 1
         meta = r.recognition_metadata or {}

@@ -62,6 +62,7 @@ def test_email_addresses_in_every_form_are_redacted(address: str, frame: str) ->
 def test_phone_numbers_of_every_country_and_format_are_redacted(number: str, lang: str) -> None:
     out = clean(f"soita {number} heti", lang)
     assert out == "soita <PHONE> heti", out
+    assert clean(f"puh.{number}", lang) == "puh.<PHONE>"
 
 
 @pytest.mark.parametrize("iban", [

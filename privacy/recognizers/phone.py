@@ -22,7 +22,8 @@ _NOT_A_PHONE = re.compile(
     r"|\d{1,2}[./]\d{1,2}[./]\d{2,4}"  # a date
     r"|(?:19|20)\d\d-\d+"  # a case or order number: year-number
 )
-_JOINED_BEFORE = re.compile(r"[\w/.\-_#+=@&%~]")  # part of a word, a link, an address or a sum
+# Part of a number, a link, an address or a sum ("tel.040…" and "is415-…" are still numbers).
+_JOINED_BEFORE = re.compile(r"[\d/\-_#+=@&%~]|(?<=\d)\.")
 _JOINED_AFTER = re.compile(r"[\w/\-_@%+]|[.,]\d|\s?[€$£]")
 
 
@@ -31,8 +32,9 @@ class SeulaPhoneRecognizer(PhoneRecognizer):
     CONTEXT = ["puh", "puhelin", "puhelinnumero", "soita", "numero", "tekstaa", "gsm", "tel", "telefon", "ring",
                "mobil", "nummer", "phone", "call", "mobile", "whatsapp", "signal"]
 
-    def __init__(self, supported_language: str = "fi") -> None:
-        super().__init__(context=self.CONTEXT, supported_language=supported_language, supported_regions=self.REGIONS)
+    def __init__(self, supported_language: str = "fi", regions: tuple[str, ...] = REGIONS, leniency: int = 1) -> None:
+        super().__init__(context=self.CONTEXT, supported_language=supported_language, supported_regions=regions,
+                         leniency=leniency)
 
     def candidate_posts(self, texts: list[str]) -> list[int]:
         """The texts the matcher can find anything in (the batch route runs it on these only)."""
@@ -45,7 +47,7 @@ class SeulaPhoneRecognizer(PhoneRecognizer):
 def _alone(text: str, start: int, end: int) -> bool:
     span = text[start:end]
     return not (
-        (start and _JOINED_BEFORE.match(text, start - 1) and not span.startswith("+") or text[start - 1:start] == "+")
+        (start and _JOINED_BEFORE.match(text, start - 1) and not span.startswith("+"))
         or _JOINED_AFTER.match(text, end)
         or _NOT_A_PHONE.fullmatch(span)
         or sum(c.isdigit() for c in span) > 15  # longer than any number (E.164): a card, an account

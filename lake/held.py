@@ -101,17 +101,13 @@ def numbers(pids: list[str]) -> np.ndarray:
 
 
 def encode(held: np.ndarray) -> bytes:
-    """Sorted numbers as their differences, compressed (a quarter smaller)."""
-    steps = np.diff(held, prepend=np.uint32(0)).astype("<u4")
-    return len(held).to_bytes(4, "little") + pa.compress(steps.tobytes(), codec="zstd", asbytes=True)
+    """Sorted numbers as little-endian 32-bit words, read back without a copy (compressed, a
+    quarter smaller, they took every erasure 60 % longer to read)."""
+    return held.astype("<u4").tobytes()
 
 
 def decode(raw: bytes) -> np.ndarray:
-    count = int.from_bytes(raw[:4], "little")
-    if count == 0:
-        return np.empty(0, np.uint32)
-    steps = np.frombuffer(pa.decompress(raw[4:], decompressed_size=4 * count, codec="zstd", asbytes=True), "<u4")
-    return np.cumsum(steps, dtype=np.uint32)
+    return np.frombuffer(raw, "<u4")
 
 
 def of_file(path: Path) -> np.ndarray | None:

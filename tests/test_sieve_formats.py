@@ -53,7 +53,7 @@ def test_email_addresses_in_every_form_are_redacted(address: str, frame: str) ->
 
 
 @pytest.mark.parametrize(("number", "lang"), [
-    ("0457 1234567", "fi"), ("045/123 4567", "fi"), ("+358 (0)40 123 4567", "fi"), ("040 1234567", "fi"),
+    ("0457 1234567", "fi"), ("045/123 4567", "fi"), ("(09) 995 4647", "fi"), ("+35899215117", "fi"), ("+358 (0)40 123 4567", "fi"), ("040 1234567", "fi"),
     ("050-123 4567", "fi"), ("(09) 123 4567", "fi"), ("+35891234567", "fi"), ("0401234567", "fi"),
     ("070-123 45 67", "sv"), ("08-123 456 78", "sv"), ("+46 70 123 45 67", "sv"),
     ("+44 20 7946 0958", "en"), ("+44 (20) 7123 4567", "en"), ("(415) 555-0132", "en"), ("415-555-0132", "en"),
@@ -77,7 +77,7 @@ def test_ibans_of_every_country_are_redacted(iban: str) -> None:
 @pytest.mark.parametrize("text", [
     "Päivämäärä 12.03.2024 klo 14.30", "postinumero 00100 Helsinki", "hinta 12,50 € tai 1 234 euroa",
     "ehdokas sai 1234 ääntä", "vuonna 2024 2025 2026", "ISBN 978-951-0-12345-6", "Y-tunnus 1234567-8",
-    "tilaus 12345", "versio 3.11.7", "äänet 12 345 ja 67 890",
+    "tilaus 12345", "versio 3.11.7", "äänet 12 345 ja 67 890", "klo 09.30-10.00", "tilaus 012345",
 ])
 def test_look_alikes_stay_as_written(text: str) -> None:
     assert clean(text) == text

@@ -1,6 +1,7 @@
 """Phone numbers as Presidio finds them: the ``phonenumbers`` library's matcher, valid numbers
 only, for the countries Seula's posts come from (Finland, Sweden, the UK, the US, Germany;
-any number written with its +country code is found whatever the country).
+any number written with its +country code is found whatever the country); and any number
+written the Finnish way that the plan merely allows.
 
 The matcher also takes numbers that are part of something else for phone numbers: an IP
 address, an identity code, a card number, a date, a price, a case number, the digits of a
@@ -10,20 +11,54 @@ link. A number must stand on its own here, and have the shape of none of those.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
-from presidio_analyzer import RecognizerResult
+import phonenumbers
+from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
 _FIVE_DIGITS = re.compile(r"(?:\d\D*){5}")  # no valid number of any region has fewer
+# Written the Finnish way: +358 or a leading 0 (an area code in brackets too), then groups of
+# digits. The matcher alone misses some of these (a number followed by a year: "0457 1234567 2026").
+_FINNISH = re.compile(r"(?<![\w+\-/])(?<!\d\.)(?:\+358[\s-]?(?:\(0\)\s?)?|\(0\d{1,3}\)\s?|0)\d{1,3}(?:[\s/-]?\d{2,4}){1,3}"
+                      r"(?![\w\-/]|[.,]\d)")
+
+
+class _Span(NamedTuple):  # what Presidio's result builder reads of a match
+    start: int
+    end: int
+
+
+def _finnish_numbers(text: str) -> list[_Span]:
+    """Each Finnish-written candidate, cut after the last group of digits that leaves a
+    possible Finnish number (the pattern takes a year after a number as one more group)."""
+    found = []
+    for m in _FINNISH.finditer(text):
+        ends = [d.end() for d in re.finditer(r"\d+", m.group())]
+        end = next((e for e in reversed(ends) if _possible_in_finland(m.group()[:e])), None)
+        if end is not None:
+            found.append(_Span(m.start(), m.start() + end))
+    return found
+
+
+def _possible_in_finland(number: str) -> bool:
+    try:
+        parsed = phonenumbers.parse(number, "FI")
+    except phonenumbers.NumberParseException:
+        return False
+    return sum(c.isdigit() for c in number) >= 8 and phonenumbers.is_possible_number(parsed)
 _NOT_A_PHONE = re.compile(
     r"\d{6}[-+A-FYXWVU]\d{3}[0-9A-Y]?"  # a personal identity code (valid or not)
     r"|\d{1,3}(?:\.\d{1,3}){3}"  # an IPv4 address
     r"|\d{1,2}[./]\d{1,2}[./]\d{2,4}"  # a date
+    r"|\d{1,2}[.:]\d{2}(?:\s?[-–]\s?\d{1,2}[.:]\d{2})?"  # a time, or from one time to another
     r"|(?:19|20)\d\d-\d+"  # a case or order number: year-number
+    r"|\d{7}-\d"  # a business id (Y-tunnus)
 )
 # Part of a number, a link, an address or a sum ("tel.040…" and "is415-…" are still numbers).
 _JOINED_BEFORE = re.compile(r"[\d/\-_#+=@&%~]|(?<=\d)\.")
+_FOUR_DIGIT_GROUPS = re.compile(r"(?<!\d)\d{4}(?:[ -]\d{4}){3,}(?!\d)")  # a card or serial number, grouped
 _JOINED_AFTER = re.compile(r"[\w/\-_@%+]|[.,]\d|\s?[€$£]")
 
 
@@ -41,7 +76,11 @@ class SeulaPhoneRecognizer(PhoneRecognizer):
         return [i for i, text in enumerate(texts) if _FIVE_DIGITS.search(text)]
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
-        return [r for r in super().analyze(text, entities, nlp_artifacts) if _alone(text, r.start, r.end)]
+        results = super().analyze(text, entities, nlp_artifacts)
+        # A number written the Finnish way (0…, (0…), +358…) is a phone number even where the
+        # numbering plan has no such range yet (or it is made up): redacting it costs nothing.
+        results += [self._get_recognizer_result(span, text, "FI", nlp_artifacts) for span in _finnish_numbers(text)]
+        return EntityRecognizer.remove_duplicates([r for r in results if _alone(text, r.start, r.end)])
 
 
 def _alone(text: str, start: int, end: int) -> bool:
@@ -51,4 +90,5 @@ def _alone(text: str, start: int, end: int) -> bool:
         or _JOINED_AFTER.match(text, end)
         or _NOT_A_PHONE.fullmatch(span)
         or sum(c.isdigit() for c in span) > 15  # longer than any number (E.164): a card, an account
+        or any(m.start() <= start and end <= m.end() for m in _FOUR_DIGIT_GROUPS.finditer(text))
     )

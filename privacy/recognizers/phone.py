@@ -21,6 +21,8 @@ from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 _FIVE_DIGITS = re.compile(r"(?:\d\D*){5}")  # no valid number of any region has fewer
 # Written the Finnish way: +358 or a leading 0 (an area code in brackets too), then groups of
 # digits. The matcher alone misses some of these (a number followed by a year: "0457 1234567 2026").
+_INTERNATIONAL = re.compile(r"(?<![\w+\-/])(?<!\d\.)\+[1-9]\d{0,2}(?:[\s-]?(?:\(\d{1,4}\)|\d{1,4})){1,7}"
+                            r"(?![\w\-/]|[.,]\d)")
 _FINNISH = re.compile(r"(?<![\w+\-/])(?<!\d\.)(?:\+358[\s-]?(?:\(0\)\s?)?|\(0\d{1,3}\)\s?|0)\d{1,3}(?:[\s/-]?\d{2,4}){1,3}"
                       r"(?![\w\-/]|[.,]\d)")
 
@@ -30,24 +32,32 @@ class _Span(NamedTuple):  # what Presidio's result builder reads of a match
     end: int
 
 
-def _finnish_numbers(text: str) -> list[_Span]:
-    """Each Finnish-written candidate, cut after the last group of digits that leaves a
-    possible Finnish number (the pattern takes a year after a number as one more group)."""
+def _written_numbers(text: str) -> list[_Span]:
+    """Each number written the Finnish way or with its +country code: the candidate cut after
+    the last group of digits that leaves a number (the patterns also take a year or the next
+    number after a number as more groups; the search goes on right after the cut)."""
     found = []
-    for m in _FINNISH.finditer(text):
-        ends = [d.end() for d in re.finditer(r"\d+", m.group())]
-        end = next((e for e in reversed(ends) if _possible_in_finland(m.group()[:e])), None)
-        if end is not None:
-            found.append(_Span(m.start(), m.start() + end))
+    for pattern in (_FINNISH, _INTERNATIONAL):
+        at = 0
+        while (m := pattern.search(text, at)) is not None:
+            ends = [d.end() for d in re.finditer(r"\d+", m.group())]
+            end = next((e for e in reversed(ends) if _a_number(m.group()[:e])), None)
+            found += [] if end is None else [_Span(m.start(), m.start() + end)]
+            at = m.end() if end is None else m.start() + end
     return found
 
 
-def _possible_in_finland(number: str) -> bool:
+def _a_number(number: str) -> bool:
+    """At least eight digits, and a valid number, or one the plan allows with at most ten
+    digits after the trunk 0 or country code (longer, it has taken the next number's too)."""
     try:
         parsed = phonenumbers.parse(number, "FI")
     except phonenumbers.NumberParseException:
         return False
-    return sum(c.isdigit() for c in number) >= 8 and phonenumbers.is_possible_number(parsed)
+    return sum(c.isdigit() for c in number) >= 8 and (phonenumbers.is_valid_number(parsed) or (
+        len(str(parsed.national_number)) <= 10 and phonenumbers.is_possible_number(parsed)))
+
+
 _NOT_A_PHONE = re.compile(
     r"\d{6}[-+A-FYXWVU]\d{3}[0-9A-Y]?"  # a personal identity code (valid or not)
     r"|\d{1,3}(?:\.\d{1,3}){3}"  # an IPv4 address
@@ -79,7 +89,10 @@ class SeulaPhoneRecognizer(PhoneRecognizer):
         results = super().analyze(text, entities, nlp_artifacts)
         # A number written the Finnish way (0…, (0…), +358…) is a phone number even where the
         # numbering plan has no such range yet (or it is made up): redacting it costs nothing.
-        results += [self._get_recognizer_result(span, text, "FI", nlp_artifacts) for span in _finnish_numbers(text)]
+        # So is a +country number the matcher lost because digits followed it.
+        # (A stricter leniency than VALID asks for exact grouping: then only the matcher's.)
+        if self.leniency <= phonenumbers.Leniency.VALID:
+            results += [self._get_recognizer_result(span, text, "FI", nlp_artifacts) for span in _written_numbers(text)]
         return EntityRecognizer.remove_duplicates([r for r in results if _alone(text, r.start, r.end)])
 
 

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 KEY = b"seula.pseudonyms"
-_WIDTH = 22  # "u_" + 20 hex digits
+WIDTH = 22  # "u_" + 20 hex digits
 _IS_PREFIX = np.zeros(256, bool)
 _IS_PREFIX[list(b"uht")] = True
 # The value of every two-byte pair of hex digits, -1 for any other pair.
@@ -94,8 +94,8 @@ def numbers(pids: list[str]) -> np.ndarray:
     """The number of each of ``pids``, in order (each must be a pseudonym)."""
     raw = "".join(pids).encode("ascii", "replace")
     data = np.frombuffer(raw, np.uint8)
-    valid, found = _numbers(data, np.arange(1, len(data), _WIDTH)) if len(data) else ([], np.empty(0, np.uint32))
-    if len(raw) != _WIDTH * len(pids) or any(p[1] != "_" for p in pids) or len(valid) != len(pids):
+    valid, found = _numbers(data, np.arange(1, len(data), WIDTH)) if len(data) else ([], np.empty(0, np.uint32))
+    if len(raw) != WIDTH * len(pids) or any(p[1] != "_" for p in pids) or len(valid) != len(pids):
         raise ValueError("not a pseudonym")
     return found
 

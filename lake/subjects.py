@@ -51,7 +51,7 @@ class Subjects:
 
     @cached_property
     def pid_bytes(self) -> np.ndarray:
-        return np.array(sorted(p.encode("ascii") for p in self.pids), dtype="S22")
+        return np.array(sorted(p.encode("ascii") for p in self.pids), dtype=f"S{held.WIDTH}")
 
     @cached_property
     def pid_numbers(self) -> np.ndarray:
@@ -93,7 +93,7 @@ def erase(lake: Lake, engagement: str, who: Subjects) -> dict[str, int]:
     """
     if not who.pids:
         return {}
-    footers = held.Footers()  # each file's set read once; a rewritten file's is forgotten
+    footers = held.Footers()  # each file's set read once (each table's files are rewritten after its own look-up)
     who = Subjects(who.pids, who.posts | frozenset(_own_posts(lake, engagement, set(who.pids), footers)),
                    who.handles, who.names)
     removed: dict[str, int] = {}
@@ -156,8 +156,7 @@ def without(spec: schema.TableSpec, table: pa.Table, who: Subjects) -> tuple[pa.
     return kept, table.num_rows - kept.num_rows
 
 
-_ERASED = np.frombuffer(ERASED.encode("ascii"), np.uint8)
-_PID_WIDTH = 22  # "u_" + 20 hex digits (ERASED is shorter: the text only ever shrinks)
+_ERASED = np.frombuffer(ERASED.encode("ascii"), np.uint8)  # shorter than a pseudonym: text only shrinks
 
 
 def _erased_in(values: pa.ChunkedArray, wanted: np.ndarray, wanted_numbers: np.ndarray) -> pa.ChunkedArray | None:
@@ -178,19 +177,19 @@ def _erased_in_chunk(array: pa.Array, wanted: np.ndarray, wanted_numbers: np.nda
     data = np.frombuffer(array.buffers()[2], np.uint8)[offsets[0]:offsets[-1]]
     offsets = offsets - offsets[0]
     starts, found = held.candidates(data)
-    starts = starts[held.among(wanted_numbers, found) & (starts + _PID_WIDTH <= len(data))]
+    starts = starts[held.among(wanted_numbers, found) & (starts + held.WIDTH <= len(data))]
     row = np.searchsorted(offsets, starts, side="right") - 1
-    starts = starts[starts + _PID_WIDTH <= offsets[row + 1]]  # within one value, not across two
-    tokens = data[starts[:, None] + np.arange(_PID_WIDTH)].view(f"S{_PID_WIDTH}").ravel()
+    starts = starts[starts + held.WIDTH <= offsets[row + 1]]  # within one value, not across two
+    tokens = data[starts[:, None] + np.arange(held.WIDTH)].view(f"S{held.WIDTH}").ravel()
     starts = starts[np.isin(tokens, wanted)]
     if not len(starts):
         return None
     out = data.copy()
     out[starts[:, None] + np.arange(len(_ERASED))] = _ERASED
     keep = np.ones(len(data), bool)
-    keep[(starts[:, None] + np.arange(len(_ERASED), _PID_WIDTH)).ravel()] = False
+    keep[(starts[:, None] + np.arange(len(_ERASED), held.WIDTH)).ravel()] = False
     # Each replacement shortens its value by the same number of bytes, and none spans two values.
-    offsets = offsets - (_PID_WIDTH - len(_ERASED)) * np.searchsorted(starts, offsets)
+    offsets = offsets - (held.WIDTH - len(_ERASED)) * np.searchsorted(starts, offsets)
     validity = pc.is_valid(array).buffers()[1] if array.null_count else None
     return pa.Array.from_buffers(pa.string(), len(array), [validity, pa.py_buffer(offsets.astype(np.int32)),
                                                           pa.py_buffer(out[keep])], array.null_count)

@@ -13,6 +13,7 @@ entry (written by another tool, or before it existed) is read in full by every c
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -111,7 +112,17 @@ def decode(raw: bytes) -> np.ndarray:
 
 
 def of_file(path: Path) -> np.ndarray | None:
-    """The set a file carries; None if it carries none (read it in full)."""
+    """The set a file carries; None if it carries none (read it in full).
+
+    Read once per version of the file: the file's identity on disk (inode, size, change
+    time) is part of the look-up, so a rewritten or replaced file is read afresh, and an
+    erasure and the check that follows it read each untouched footer once between them."""
+    stat = path.stat()
+    return _of_version(path, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+@lru_cache(maxsize=2048)  # about 10,000 posts' worth per file: at most a few hundred MB held
+def _of_version(path: Path, inode: int, size: int, mtime_ns: int, ctime_ns: int) -> np.ndarray | None:
     raw = (pq.read_metadata(path).metadata or {}).get(KEY)
     return decode(raw) if raw is not None else None
 
@@ -123,40 +134,29 @@ def among(found: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     return found[np.minimum(np.searchsorted(found, wanted), len(found) - 1)] == wanted
 
 
-class Footers:
-    """The sets of a lake's files, each read once, for one operation that rewrites none of the
-    files it asked about afterwards (a rewritten file's set changes with it)."""
+def sort_out(paths: Iterable[Path], pids: Iterable[str]) -> tuple[list[Path], list[Path]]:
+    """Of ``paths``: those whose set may hold one of ``pids``, and those that carry no set."""
+    wanted = numbers(sorted(pids))
+    maybe, unknown = [], []
+    for path in paths:
+        found = of_file(path)
+        if found is None:
+            unknown.append(path)
+        elif among(found, wanted).any():
+            maybe.append(path)
+    return maybe, unknown
 
-    def __init__(self) -> None:
-        self._sets: dict[Path, np.ndarray | None] = {}
 
-    def of(self, path: Path) -> np.ndarray | None:
-        if path not in self._sets:
-            self._sets[path] = of_file(path)
-        return self._sets[path]
-
-    def sort_out(self, paths: Iterable[Path], pids: Iterable[str]) -> tuple[list[Path], list[Path]]:
-        """Of ``paths``: those whose set may hold one of ``pids``, and those that carry no set."""
-        wanted = numbers(sorted(pids))
-        maybe, unknown = [], []
-        for path in paths:
-            found = self.of(path)
-            if found is None:
-                unknown.append(path)
-            elif among(found, wanted).any():
-                maybe.append(path)
-        return maybe, unknown
-
-    def narrow(self, paths: Iterable[Path], pids: Iterable[str]) -> tuple[list[Path], set[str]]:
-        """The files that may hold one of ``pids`` (those with no set among them), and which of
-        ``pids`` may stand in them: what a scan for them needs to read and to look for."""
-        ordered = sorted(pids)
-        wanted = numbers(ordered)
-        files, hits = [], np.zeros(len(ordered), bool)
-        for path in paths:
-            found = self.of(path)
-            here = np.ones(len(ordered), bool) if found is None else among(found, wanted)
-            if here.any():
-                files.append(path)
-                hits |= here
-        return files, {p for p, hit in zip(ordered, hits) if hit}
+def narrow(paths: Iterable[Path], pids: Iterable[str]) -> tuple[list[Path], set[str]]:
+    """The files that may hold one of ``pids`` (those with no set among them), and which of
+    ``pids`` may stand in them: what a scan for them needs to read and to look for."""
+    ordered = sorted(pids)
+    wanted = numbers(ordered)
+    files, hits = [], np.zeros(len(ordered), bool)
+    for path in paths:
+        found = of_file(path)
+        here = np.ones(len(ordered), bool) if found is None else among(found, wanted)
+        if here.any():
+            files.append(path)
+            hits |= here
+    return files, {p for p, hit in zip(ordered, hits) if hit}

@@ -93,8 +93,7 @@ def erase(lake: Lake, engagement: str, who: Subjects) -> dict[str, int]:
     """
     if not who.pids:
         return {}
-    footers = held.Footers()  # each file's set read once (each table's files are rewritten after its own look-up)
-    who = Subjects(who.pids, who.posts | frozenset(_own_posts(lake, engagement, set(who.pids), footers)),
+    who = Subjects(who.pids, who.posts | frozenset(_own_posts(lake, engagement, set(who.pids))),
                    who.handles, who.names)
     removed: dict[str, int] = {}
 
@@ -106,7 +105,7 @@ def erase(lake: Lake, engagement: str, who: Subjects) -> dict[str, int]:
             removed[spec.name] = removed.get(spec.name, 0) + dropped
             return kept
 
-        rewritten = lake.rewrite(engagement, spec, transform, only=files_mentioning(lake, engagement, spec, who, footers))
+        rewritten = lake.rewrite(engagement, spec, transform, only=files_mentioning(lake, engagement, spec, who))
         removed["bytes_rewritten"] = removed.get("bytes_rewritten", 0) + sum(p.stat().st_size for p in rewritten)
     return removed
 
@@ -195,9 +194,9 @@ def _erased_in_chunk(array: pa.Array, wanted: np.ndarray, wanted_numbers: np.nda
                                                           pa.py_buffer(out[keep])], array.null_count)
 
 
-def _own_posts(lake: Lake, engagement: str, pids: set[str], footers: held.Footers) -> list[str]:
+def _own_posts(lake: Lake, engagement: str, pids: set[str]) -> list[str]:
     """The person's posts, read from the author column of the files that may hold them."""
-    files, _ = footers.narrow(lake.files(engagement, "posts"), pids)
+    files, _ = held.narrow(lake.files(engagement, "posts"), pids)
     if not files:
         return []
     con = lake.duckdb()
@@ -234,13 +233,12 @@ def _in_text(column: str, pids: set[str]) -> list[str]:
     return [f"regexp_matches({column}, '{_any_of(group)}')" for group in _groups(pids)]
 
 
-def files_mentioning(lake: Lake, engagement: str, spec: schema.TableSpec, who: Subjects,
-                     footers: held.Footers | None = None) -> list[Path]:
+def files_mentioning(lake: Lake, engagement: str, spec: schema.TableSpec, who: Subjects) -> list[Path]:
     """The files of a table that may hold any of ``who``: those whose footer's set of
     pseudonyms has one of theirs (``lake.held``), and those a DuckDB scan finds them in among
     the files with no set, or among all, when clear handles and names are sought."""
     _pseudonyms_only(who)
-    maybe, unknown = (footers or held.Footers()).sort_out(lake.files(engagement, spec.name), who.pids | who.posts)
+    maybe, unknown = held.sort_out(lake.files(engagement, spec.name), who.pids | who.posts)
     scan = [f for f in lake.files(engagement, spec.name) if f not in set(maybe)] if who.clear_re2() else unknown
     return sorted(set(maybe) | set(_scan(lake, spec, who, scan)))
 
@@ -281,14 +279,13 @@ def remaining(lake: Lake, engagement: str, who: Subjects) -> dict[str, int]:
     _pseudonyms_only(who)
     clear = who.clear_re2()
     found: dict[str, int] = {}
-    footers = held.Footers()
     root = lake.engagement_dir(engagement)
     folders = sorted({p.parent for p in root.rglob("*.parquet")}) if root.is_dir() else []
     con = lake.duckdb()
     try:
         for folder in folders:
             every = sorted(folder.glob("*.parquet"))
-            maybe, targets = footers.narrow(every, who.pids | who.posts)  # only those that may be there are sought
+            maybe, targets = held.narrow(every, who.pids | who.posts)  # only those that may be there are sought
             files = [str(f) for f in (every if clear else maybe)]  # (clear values: every file's text is read)
             if not files:
                 continue

@@ -80,6 +80,22 @@ def test_a_file_without_a_set_is_read_and_a_file_with_one_passed_by(tmp_path: Pa
     assert lake.read("e", "interactions")["actor_pid"].to_pylist() == [other]
 
 
+def test_a_file_replaced_on_disk_is_read_afresh(tmp_path: Path) -> None:
+    """Sets are read once per version of a file: another tool overwriting it in place, or the
+    lake replacing it, is seen at once (a stale set would let an erasure pass a person by)."""
+    path = tmp_path / "part-x.parquet"
+    first, second = "u_" + "1" * 20, "u_" + "2" * 20
+    write_parquet_atomic(pa.table({"text": [first]}), path)
+    assert held.of_file(path).tolist() == held.numbers([first]).tolist()
+    with open(path, "r+b") as fh:  # the same inode, rewritten in place with a set of another person
+        write_parquet_atomic(pa.table({"text": [second]}), tmp_path / "other.parquet")
+        fh.write((tmp_path / "other.parquet").read_bytes())
+        fh.truncate()
+    assert held.of_file(path).tolist() == held.numbers([second]).tolist()
+    write_parquet_atomic(pa.table({"text": [first]}), path)
+    assert held.of_file(path).tolist() == held.numbers([first]).tolist()
+
+
 def test_upgrade_gives_old_files_their_set(tmp_path: Path) -> None:
     lake = Lake(tmp_path)
     folder = lake.table_dir("e", "identity_index")

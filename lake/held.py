@@ -131,6 +131,19 @@ def among(found: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     """For each of the numbers ``wanted``, whether the sorted set ``found`` has it."""
     if not len(found):
         return np.zeros(len(wanted), bool)
+    if len(wanted) <= 8 * len(found):
+        return _in_sorted(found, wanted)
+    # Many numbers against a small set (a text's candidates against the people erased): a
+    # table of the set's top 16 bits passes most of them by at once.
+    top = np.zeros(1 << 16, bool)
+    top[found >> 16] = True
+    hit = np.zeros(len(wanted), bool)
+    maybe = np.flatnonzero(top[wanted >> 16])
+    hit[maybe] = _in_sorted(found, wanted[maybe])
+    return hit
+
+
+def _in_sorted(found: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     return found[np.minimum(np.searchsorted(found, wanted), len(found) - 1)] == wanted
 
 

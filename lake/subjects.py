@@ -180,7 +180,7 @@ def _erased_in_chunk(array: pa.Array, wanted: np.ndarray, wanted_numbers: np.nda
     row = np.searchsorted(offsets, starts, side="right") - 1
     starts = starts[starts + held.WIDTH <= offsets[row + 1]]  # within one value, not across two
     tokens = data[starts[:, None] + np.arange(held.WIDTH)].view(f"S{held.WIDTH}").ravel()
-    starts = starts[np.isin(tokens, wanted)]
+    starts = starts[wanted[np.minimum(np.searchsorted(wanted, tokens), len(wanted) - 1)] == tokens]  # (sorted)
     if not len(starts):
         return None
     out = data.copy()

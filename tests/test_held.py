@@ -125,3 +125,14 @@ def test_pseudonyms_erased_in_bytes_as_a_pattern_would(chunks, extra, cut) -> No
     assert got is None or got.to_pylist() != values.to_pylist()
     if got is not None:
         got.validate(full=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 2**32 - 1), max_size=40), st.lists(st.integers(0, 2**32 - 1), max_size=400),
+       st.integers(0, 3))
+def test_among_is_membership(found, wanted, shared) -> None:
+    """Both ways of asking (few numbers against a large set, many against a small one) agree with numpy's."""
+    wanted = wanted + found[:shared] * 100  # hits too, also when the queries outnumber the set
+    found_set = np.unique(np.array(found, np.uint32))
+    asked = np.array(wanted, np.uint32)
+    assert (held.among(found_set, asked) == np.isin(asked, found_set)).all()

@@ -1,7 +1,7 @@
 """Which pseudonyms a Parquet file holds, kept in the file's own footer.
 
 Every file the lake writes carries, under ``seula.pseudonyms``, the set of every pseudonym
-(``u_``/``h_``/``t_`` and 20 hex digits) that stands anywhere in it: as a value, in a list,
+(``u_``/``h_``/``t_``/``n_`` and 20 hex digits) that stands anywhere in it: as a value, in a list,
 inside free text. It is computed from the bytes of every string column when the file is
 written, so it cannot describe any other content than its own, and an erasure can skip the
 files that cannot hold a person without reading them. Each pseudonym is kept as the 32-bit
@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 KEY = b"seula.pseudonyms"
 WIDTH = 22  # "u_" + 20 hex digits
 _IS_PREFIX = np.zeros(256, bool)
-_IS_PREFIX[list(b"uht")] = True
+_IS_PREFIX[list(b"uhtn")] = True
 # The value of every two-byte pair of hex digits, -1 for any other pair.
 _PAIR_VALUE = np.full(1 << 16, -1, np.int16)
 for _hi, _a in enumerate(b"0123456789abcdef"):

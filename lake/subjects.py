@@ -21,7 +21,7 @@ from lake import held, schema
 from lake.store import Lake
 
 ERASED = "<erased>"
-PID = re.compile(r"[uht]_[0-9a-f]{20}")
+PID = re.compile(r"[uhtn]_[0-9a-f]{20}")
 # Free text that may name people, per table (``query`` is the provenance: a sieved search,
 # which keeps a publishable person's handle in clear).
 TEXT_COLUMNS = {"posts": ("text", "query"), "accounts": ("description", "query"), "quarantine": ("body", "query"),

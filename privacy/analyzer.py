@@ -27,6 +27,7 @@ from lake.home import seula_home
 from privacy.gazetteer import Gazetteer
 from privacy.lang import SERVED
 from privacy.recognizers import (
+    FirstNameRecognizer,
     KeyedNameRecognizer,
     MentionRecognizer,
     PoliticalAffiliationRecognizer,
@@ -75,6 +76,7 @@ def recognizers(lang: str, names: Gazetteer | None, with_ner: bool) -> list[Enti
         SeulaPhoneRecognizer(supported_language=lang),
         MentionRecognizer(supported_language=lang),
         PoliticalAffiliationRecognizer(supported_language=lang),
+        FirstNameRecognizer(supported_language=lang),  # names nobody collected (without a model)
     ]
     if names is not None:
         found.append(KeyedNameRecognizer(names.resolve, names.starts, supported_language=lang, starting=names.starting))

@@ -10,7 +10,7 @@ from functools import lru_cache
 _LENGTH = 20  # hex characters: 80 bits, collision-free at any realistic dataset size
 
 
-PSEUDONYM = re.compile(rf"^[uht]_[0-9a-f]{{{_LENGTH}}}$")
+PSEUDONYM = re.compile(rf"^[uhtn]_[0-9a-f]{{{_LENGTH}}}$")
 
 
 def is_pseudonym(value: str) -> bool:
@@ -65,6 +65,11 @@ class Pseudonymiser:
     def unresolved_handle(self, platform: str, handle: str) -> str:
         """For a handle seen only in text, whose platform id we never learnt."""
         return "h_" + self._mac(f"handle/{platform}", handle.lower())
+
+    def name(self, name: str) -> str:
+        """For a person's name in text that names nobody collected (``n_``): the same name, in
+        any spacing or case, gets the same pseudonym throughout the engagement."""
+        return "n_" + self._mac("name", " ".join(name.lower().split()))
 
     def post(self, platform: str, post_id: str) -> str:
         return "t_" + self._mac(f"post/{platform}", post_id)

@@ -52,10 +52,10 @@ def redact(
 
 def scrub(text: str) -> str:
     """Free text that staff type about a person (a request's note, a corrected profile text):
-    contact details and identity codes become placeholders, handles ``@<HANDLE>``."""
+    contact details and identity codes become placeholders, handles ``@<HANDLE>``, names ``<NAME>``."""
     from privacy.analyzer import shared_analyzer
     from privacy.detect import Detector
     from privacy.gazetteer import Gazetteer
 
     findings = Detector(shared_analyzer(Gazetteer.from_names([]))).analyze_batch([text], ["fi"])[0]
-    return redact(text, findings, lambda handle: "<HANDLE>", lambda name: None)
+    return redact(text, findings, lambda handle: "<HANDLE>", lambda name: "<NAME>")

@@ -98,6 +98,9 @@ class Sieve:
         self._detector: Detector | None = None
         self._erased_handles: set[str] = set()
         self._erased_ids: set[tuple[str, str]] = set()  # (platform, id) met as an erased person's in this run
+        # Names that may stand in clear: election candidates', and publishable accounts' (as met).
+        self.publishable_names: set[str] = {" ".join(c.name.lower().split())
+                                            for c in policy.candidates.by_handle.values() if c.name}
 
     @staticmethod
     def index_from(table: pa.Table) -> dict[str, str]:
@@ -143,7 +146,13 @@ class Sieve:
         )
 
     def _name_pid(self, name: str) -> str | None:
-        return self.names.resolve(name)
+        """A person's name in text: a known person's pseudonym, ``<erased>``, clear for a
+        publishable person, else the name's own keyed pseudonym."""
+        if (known := self.names.resolve(name)) is not None:
+            return known
+        if " ".join(name.lower().split()) in self.publishable_names:
+            return None
+        return self.pseudo.name(name)
 
     @staticmethod
     def quarantined(body: str) -> str:
@@ -222,6 +231,8 @@ class Sieve:
             decisions[(acc.platform, acc.account_id)] = decision = self.policy.decide(acc)
             if not decision.publishable:
                 self._learn(acc.platform, acc.account_id, acc.handle, acc.display_name, index_rows)
+            elif acc.display_name:
+                self.publishable_names.add(" ".join(acc.display_name.lower().split()))
         for post in batch.posts:
             for handle, account_id in post.mentions:
                 if account_id and not self.policy.handle_is_publishable(handle):

@@ -20,7 +20,7 @@ from lake.subjects import ERASED, Subjects, _erased_in, erase, files_mentioning,
 
 HEX = "0123456789abcdef"
 POOL = ["u_0123456789abcdef0123", "t_ffffffffffffffffffff", "h_aaaaaaaaaaaaaaaaaaaa"]
-pseudonym = st.sampled_from(POOL) | st.builds(lambda p, d: p + "_" + d, st.sampled_from("uht"),
+pseudonym = st.sampled_from(POOL) | st.builds(lambda p, d: p + "_" + d, st.sampled_from("uhtn"),
                                               st.text(HEX, min_size=20, max_size=20))
 # Pieces that sit next to pseudonyms in real columns, near-misses of them, and halves of them
 # (a value may end with a pseudonym's head and the next begin with its tail).

@@ -1,12 +1,13 @@
 """Seula's own Presidio recognizers, one per file, usable by any Presidio user as they are."""
 
 from privacy.recognizers.cards_and_emails import SeulaCreditCardRecognizer, SeulaEmailRecognizer
+from privacy.recognizers.first_names import FirstNameRecognizer
 from privacy.recognizers.mention import MentionRecognizer
 from privacy.recognizers.names import KeyedNameRecognizer
 from privacy.recognizers.phone import SeulaPhoneRecognizer
 from privacy.recognizers.political import PoliticalAffiliationRecognizer
 
 __all__ = [
-    "KeyedNameRecognizer", "MentionRecognizer", "PoliticalAffiliationRecognizer",
+    "FirstNameRecognizer", "KeyedNameRecognizer", "MentionRecognizer", "PoliticalAffiliationRecognizer",
     "SeulaCreditCardRecognizer", "SeulaEmailRecognizer", "SeulaPhoneRecognizer",
 ]

@@ -8,6 +8,7 @@ or new, and running the same operation again finishes it.
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property, reduce
 from pathlib import Path
@@ -93,21 +94,35 @@ def erase(lake: Lake, engagement: str, who: Subjects) -> dict[str, int]:
     """
     if not who.pids:
         return {}
-    who = Subjects(who.pids, who.posts | frozenset(_own_posts(lake, engagement, set(who.pids))),
-                   who.handles, who.names)
     removed: dict[str, int] = {}
-
+    # Their own posts are looked up (a scan of the author columns) while the tables that hold
+    # no post pseudonym are rewritten; the tables that do follow once they are known.
+    first = [s for s in schema.COLLECTED.values() if not _holds_posts(s)]
+    with ThreadPoolExecutor(1) as finder:
+        own = finder.submit(_own_posts, lake, engagement, set(who.pids))
+        for spec in first:
+            _erase_in(lake, engagement, spec, who, removed)
+        who = Subjects(who.pids, who.posts | frozenset(own.result()), who.handles, who.names)
     for spec in schema.COLLECTED.values():
-        def transform(table: pa.Table, spec: schema.TableSpec = spec) -> pa.Table | None:
-            kept, dropped = without(spec, table, who)
-            if kept is None:
-                return None
-            removed[spec.name] = removed.get(spec.name, 0) + dropped
-            return kept
-
-        rewritten = lake.rewrite(engagement, spec, transform, only=files_mentioning(lake, engagement, spec, who))
-        removed["bytes_rewritten"] = removed.get("bytes_rewritten", 0) + sum(p.stat().st_size for p in rewritten)
+        if spec not in first:
+            _erase_in(lake, engagement, spec, who, removed)
     return removed
+
+
+def _holds_posts(spec: schema.TableSpec) -> bool:
+    return any(f.name.endswith("post_pid") or f.name == "conversation_pid" for f in spec.schema)
+
+
+def _erase_in(lake: Lake, engagement: str, spec: schema.TableSpec, who: Subjects, removed: dict[str, int]) -> None:
+    def transform(table: pa.Table) -> pa.Table | None:
+        kept, dropped = without(spec, table, who)
+        if kept is None:
+            return None
+        removed[spec.name] = removed.get(spec.name, 0) + dropped
+        return kept
+
+    rewritten = lake.rewrite(engagement, spec, transform, only=files_mentioning(lake, engagement, spec, who))
+    removed["bytes_rewritten"] = removed.get("bytes_rewritten", 0) + sum(p.stat().st_size for p in rewritten)
 
 
 def without(spec: schema.TableSpec, table: pa.Table, who: Subjects) -> tuple[pa.Table | None, int]:

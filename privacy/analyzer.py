@@ -17,7 +17,6 @@ from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegist
 from presidio_analyzer.nlp_engine import NlpEngineProvider
 from presidio_analyzer.predefined_recognizers import (
     FiPersonalIdentityCodeRecognizer,
-    IbanRecognizer,
     IpRecognizer,
     SpacyRecognizer,
     UrlRecognizer,
@@ -33,6 +32,7 @@ from privacy.recognizers import (
     PoliticalAffiliationRecognizer,
     SeulaCreditCardRecognizer,
     SeulaEmailRecognizer,
+    SeulaIbanRecognizer,
     SeulaPhoneRecognizer,
 )
 
@@ -71,7 +71,7 @@ def recognizers(lang: str, names: Gazetteer | None, with_ner: bool) -> list[Enti
         UrlRecognizer(supported_language=lang),
         IpRecognizer(supported_language=lang),
         SeulaCreditCardRecognizer(supported_language=lang),
-        IbanRecognizer(supported_language=lang),
+        SeulaIbanRecognizer(supported_language=lang),
         FiPersonalIdentityCodeRecognizer(supported_language=lang),
         SeulaPhoneRecognizer(supported_language=lang),
         MentionRecognizer(supported_language=lang),

@@ -7,8 +7,8 @@ way), matches are mapped back to their post, and Presidio's own scoring rules
 (validate/invalidate, duplicate and containment removal) are applied to the few matches
 found. The slow patterns run only where something every match of theirs must contain was
 found (``NECESSARY``): in the words, or from the positions, that hold it. Recognizers that
-override ``analyze`` run per post, but only on posts where one of their patterns matched
-(IBAN's rule is applied to the batch's matches directly); the gazetteer runs on the posts
+override ``analyze`` run per post, but only on posts where one of their patterns matched;
+the gazetteer runs on the posts
 with a word that begins a known name; NER and context scoring run only when a real spaCy
 model is installed (with a blank pipeline they find and change nothing).
 ``tests/test_detect.py`` checks that both routes give identical findings: on the labelled
@@ -26,7 +26,6 @@ from typing import NamedTuple
 import ahocorasick
 import regex as re
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, PatternRecognizer, RecognizerResult
-from presidio_analyzer.predefined_recognizers import IbanRecognizer
 
 from privacy.lang import served
 from privacy.recognizers.political import PARTY_STEMS
@@ -219,9 +218,6 @@ class Detector:
                     if refine or artifacts is not None:  # else the last step's dedupe sees them
                         hits = remove_duplicates(hits) if len(hits) > 1 else hits
                     results[i] += refine(texts[i], hits) if refine else hits
-            elif type(rec).analyze is IbanRecognizer.analyze:
-                for i, hit in self._longest_valid_prefixes(rec, joined, starts):
-                    results[i].append(hit)
             elif isinstance(rec, PatternRecognizer):
                 for i in self._candidates(rec, joined, starts):
                     results[i] += rec.analyze(texts[i], [], None)
@@ -322,23 +318,6 @@ class Detector:
                 words.append((i, start - starts[i], joined[start:end]))
             self._words[id(necessary)] = words
         return self._words[id(necessary)]
-
-    def _longest_valid_prefixes(self, rec: PatternRecognizer, joined: str, starts: list[int]) -> Iterator[tuple[int, RecognizerResult]]:
-        """What ``IbanRecognizer.analyze`` finds, post by post: of each match, the longest
-        prefix that ends where one of its groups ends and passes validation."""
-        meta = {RecognizerResult.RECOGNIZER_NAME_KEY: rec.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: rec.id}
-        for pattern in rec.patterns:
-            for m in self._regex(pattern.regex, rec.global_regex_flags).finditer(joined):
-                i = bisect_right(starts, m.start()) - 1
-                for group in range(len(m.groups()), 0, -1):
-                    end = m.end(group) if m.end(group) > 0 else m.end()
-                    if end == m.start():
-                        continue
-                    score = self._validated(rec, pattern.score, joined[m.start() : end])
-                    if score > EntityRecognizer.MIN_SCORE:
-                        yield i, RecognizerResult(rec.supported_entities[0], m.start() - starts[i], end - starts[i], score,
-                                                  recognition_metadata=dict(meta))
-                        break
 
     def _candidates(self, rec: PatternRecognizer, joined: str, starts: list[int]) -> set[int]:
         return {i for _, i, _, _ in self._matches(rec, joined, starts)}

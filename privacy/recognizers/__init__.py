@@ -2,6 +2,7 @@
 
 from privacy.recognizers.cards_and_emails import SeulaCreditCardRecognizer, SeulaEmailRecognizer
 from privacy.recognizers.first_names import FirstNameRecognizer
+from privacy.recognizers.iban import SeulaIbanRecognizer
 from privacy.recognizers.mention import MentionRecognizer
 from privacy.recognizers.names import KeyedNameRecognizer
 from privacy.recognizers.phone import SeulaPhoneRecognizer
@@ -9,5 +10,5 @@ from privacy.recognizers.political import PoliticalAffiliationRecognizer
 
 __all__ = [
     "FirstNameRecognizer", "KeyedNameRecognizer", "MentionRecognizer", "PoliticalAffiliationRecognizer",
-    "SeulaCreditCardRecognizer", "SeulaEmailRecognizer", "SeulaPhoneRecognizer",
+    "SeulaCreditCardRecognizer", "SeulaEmailRecognizer", "SeulaIbanRecognizer", "SeulaPhoneRecognizer",
 ]

@@ -25,7 +25,7 @@ EVERYDAY = frozenset("""
     bill frank grace hope joy june may will dawn faith art summer april august rose ray sky
     gay iris ivy jack jean pat page sunny major judge my
 """.split())
-# Capitalised words that often follow a first name and are not surnames.
+# Capitalised words that often follow a first name and are not surnames (a sentence may begin after it).
 NOT_SURNAMES = frozenset("""
     maanantaina tiistaina keskiviikkona torstaina perjantaina lauantaina sunnuntaina
     monday tuesday wednesday thursday friday saturday sunday january february march april june july
@@ -35,6 +35,8 @@ NOT_SURNAMES = frozenset("""
     sverige stockholm espoo vantaa
     kokoomus sdp perussuomalaiset keskusta vihreät vasemmistoliitto rkp kd
     democrats democrat party finnish swedish english german french american british russian estonian
+    the a an and or but if in on at to for of with from by we you he she it they this that is was
+    och men på det den en ett vi jag han hon ja mutta se hän me he tämä että
 """.split())
 FIRST_NAMES = frozenset(
     n.lower() for provider in (FinnishNames, SwedishNames, EnglishNames) for n in provider.first_names

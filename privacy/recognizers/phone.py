@@ -70,6 +70,14 @@ _NOT_A_PHONE = re.compile(
 _JOINED_BEFORE = re.compile(r"[\d/\-_#+=@&%~]|(?<=\d)\.")
 _FOUR_DIGIT_GROUPS = re.compile(r"(?<!\d)\d{4}(?:[ -]\d{4}){3,}(?!\d)")  # a card or serial number, grouped
 _JOINED_AFTER = re.compile(r"[\w/\-_@%+]|[.,]\d|\s?[€$£]")
+# Inside an account number written as an IBAN (one with a typo is no less an account number).
+_IBAN_SHAPED = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]{4}){2,7}(?:[ -]?[A-Za-z0-9]{1,3})?")
+# Right after a word that names a reference ("Order no. 0610-4110", "tilausnumero 012212427").
+_REFERENCE_BEFORE = re.compile(
+    r"(?:\b(?:order|ticket|invoice|case|ref|reference|tilaus|tilausnumero|tilausnro|lasku|laskunumero|viite|"
+    r"viitenumero|asiakasnumero|asiakasnro|ordernummer|fakturanummer|beställning)"
+    r"(?:\s+(?:no|nr|nro|number|numero))?\.?|#)\s*:?\s*$",
+    re.IGNORECASE)
 
 
 class SeulaPhoneRecognizer(PhoneRecognizer):
@@ -104,4 +112,6 @@ def _alone(text: str, start: int, end: int) -> bool:
         or _NOT_A_PHONE.fullmatch(span)
         or sum(c.isdigit() for c in span) > 15  # longer than any number (E.164): a card, an account
         or any(m.start() <= start and end <= m.end() for m in _FOUR_DIGIT_GROUPS.finditer(text))
+        or any(m.start() <= start and end <= m.end() for m in _IBAN_SHAPED.finditer(text))
+        or _REFERENCE_BEFORE.search(text, max(0, start - 24), start) is not None
     )

@@ -1,12 +1,20 @@
-"""The privacy pass against plain per-post Presidio, side by side, on two corpora.
+"""The privacy pass against plain Presidio, side by side, on three corpora.
+
+The anchor is Presidio as a user gets it: an ``AnalyzerEngine`` with its default recognizers
+for each post's language (fi, sv or en) and a blank spaCy pipeline, one post at a time. Beside
+it: per-post Presidio with Seula's recognizer set (whose findings the batch route must equal),
+Seula's batch detection, the whole privacy pass, and the floor: one vectorised RE2 scan
+(``pyarrow.compute``) over the same texts for the shapes the patterns look for.
 
 ``labelled``: the evaluation corpus (tests/data, 1,400 distinct posts), where nearly every post
 holds something to find: the worst case for a route that saves its time on posts with nothing
 in them.
 ``collected``: every text of the sample engagement's two synthetic worlds (X posts, Facebook
 posts and comments), the mix a collection run feeds the pass.
+``formats``: the formats corpus (tests/data, 1,800 posts in fi, sv and en, values written as
+people write them, names of people nobody collected).
 
-Run: .venv/bin/python bench/bench_privacy.py [labelled|collected]   (figures go to bench/README.md by hand)
+Run: .venv/bin/python bench/bench_privacy.py [labelled|collected|formats]   (figures go to bench/README.md by hand)
 """
 
 from __future__ import annotations
@@ -22,21 +30,43 @@ from pathlib import Path
 os.environ.setdefault("SEULA_HOME", tempfile.mkdtemp(prefix="seula-bench-"))
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 
-from privacy.analyzer import build_analyzer  # noqa: E402
+import pyarrow as pa  # noqa: E402
+import pyarrow.compute as pc  # noqa: E402
+from presidio_analyzer import AnalyzerEngine, RecognizerRegistry  # noqa: E402
+from presidio_analyzer.nlp_engine import NlpEngineProvider  # noqa: E402
+
+from privacy.analyzer import _blank, build_analyzer  # noqa: E402
 from privacy.detect import Detector  # noqa: E402
 from privacy.gazetteer import Gazetteer  # noqa: E402
-from privacy.lang import detect_lang  # noqa: E402
+from privacy.lang import SERVED, detect_lang, served  # noqa: E402
 from privacy.policy import PublishabilityPolicy  # noqa: E402
 from privacy.pseudonyms import Pseudonymiser  # noqa: E402
 from privacy.sieve import Sieve  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "privacy_eval.jsonl"
+FORMATS = CORPUS.with_name("formats_eval.jsonl")
+# The shapes every pattern type begins with, in one RE2 pattern: what no detector can skip.
+FLOOR = r"@\w|\w[.(\[]?(?:at|@)[)\]]?\w|\+?\d[\d ()/-]{6,}\d|[A-Za-z]{2}\d{2}[ ]?[A-Za-z0-9]{4}|https?://|www\.|\p{Lu}\p{Ll}+ \p{Lu}\p{Ll}+"
+
+
+def plain_presidio() -> AnalyzerEngine:
+    """Presidio as it comes: its default recognizers for fi, sv and en, blank spaCy pipelines."""
+    provider = NlpEngineProvider(nlp_configuration={
+        "nlp_engine_name": "spacy", "models": [{"lang_code": lang, "model_name": _blank(lang)} for lang in SERVED]})
+    registry = RecognizerRegistry(supported_languages=list(SERVED))
+    registry.load_predefined_recognizers(languages=list(SERVED))
+    return AnalyzerEngine(registry=registry, nlp_engine=provider.create_engine(), supported_languages=list(SERVED))
 
 
 def labelled() -> tuple[list[str], list[str], list[str]]:
     lines = CORPUS.read_text(encoding="utf-8").splitlines()
     records = [json.loads(line) for line in lines[1:]]  # once each: the pass shares work between equal texts
     return [r["text"] for r in records], [r["lang"] for r in records], json.loads(lines[0])["gazetteer"]
+
+
+def formats() -> tuple[list[str], list[str], list[str]]:
+    records = [json.loads(line) for line in FORMATS.read_text(encoding="utf-8").splitlines()]
+    return [r["text"] for r in records], [r["lang"] for r in records], []
 
 
 def collected() -> tuple[list[str], list[str], list[str]]:
@@ -62,12 +92,18 @@ def best(run: Callable[[], object], times: int = 5) -> float:
 
 def main() -> None:
     corpus = sys.argv[1] if len(sys.argv) > 1 else "labelled"
-    texts, langs, names = {"labelled": labelled, "collected": collected}[corpus]()
+    texts, langs, names = {"labelled": labelled, "collected": collected, "formats": formats}[corpus]()
+    langs = [served(lang, text) for text, lang in zip(texts, langs)]
     detector = Detector(build_analyzer(Gazetteer.from_names(names)))
     detector.analyze_batch(texts[:200], langs[:200])  # warm both routes: compiled patterns, caches
     detector.analyze(texts[0], langs[0])
 
-    plain_s = best(lambda: [detector.analyzer.analyze(text, language=lang) for text, lang in zip(texts, langs)])
+    presidio = plain_presidio()
+    presidio.analyze(texts[0], language=langs[0])
+    anchor_s = best(lambda: [presidio.analyze(text, language=lang) for text, lang in zip(texts, langs)], times=3)
+    plain_s = best(lambda: [detector.analyzer.analyze(text, language=lang) for text, lang in zip(texts, langs)], times=3)
+    column = pa.array(texts)
+    floor_s = best(lambda: pc.match_substring_regex(column, FLOOR))
     batch_s = best(lambda: detector.analyze_batch(texts, langs))
 
     sieve = Sieve("bench", Pseudonymiser(b"k" * 32), PublishabilityPolicy(set()))
@@ -80,9 +116,12 @@ def main() -> None:
     same = batch == [detector.analyze(t, l) for t, l in zip(texts, langs)]
     n = len(texts)
     print(f"{corpus}: {n} posts; batch findings identical to per-post Presidio: {same}")
-    print(f"plain per-post AnalyzerEngine.analyze : {n / plain_s:8,.0f} posts/s")
-    print(f"batch detection                      : {n / batch_s:8,.0f} posts/s  ({plain_s / batch_s:.1f}x)")
-    print(f"privacy pass (detect+redact+pseudo)  : {n / pass_s:8,.0f} posts/s  ({plain_s / pass_s:.1f}x)")
+    print(f"plain Presidio (default recognizers)  : {n / anchor_s:8,.0f} posts/s  (1x, the anchor)")
+    print(f"per-post Presidio, Seula's recognizers: {n / plain_s:8,.0f} posts/s  ({anchor_s / plain_s:.1f}x)")
+    print(f"batch detection                       : {n / batch_s:8,.0f} posts/s  ({anchor_s / batch_s:.1f}x)")
+    print(f"privacy pass (detect+redact+pseudo)   : {n / pass_s:8,.0f} posts/s  ({anchor_s / pass_s:.1f}x)")
+    print(f"floor: one RE2 scan (pyarrow.compute) : {n / floor_s:8,.0f} posts/s  ({anchor_s / floor_s:.0f}x; "
+          f"the pass takes {pass_s / floor_s:.0f}x the floor's time)")
 
 
 if __name__ == "__main__":

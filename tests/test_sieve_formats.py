@@ -5,10 +5,15 @@ Swedish party names, and the look-alikes that must stay as written."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from presidio_analyzer import EntityRecognizer
+from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
 from privacy.lang import detect_lang, served
 from privacy.policy import PublishabilityPolicy
 from privacy.pseudonyms import Pseudonymiser
+from privacy.recognizers import SeulaPhoneRecognizer
 from privacy.sieve import Sieve
 
 SIEVE = Sieve("e", Pseudonymiser(b"k" * 32), PublishabilityPolicy({"publicfigure"}))
@@ -114,3 +119,22 @@ def test_language_guess_and_tags() -> None:
     assert detect_lang("Kiitos ja hyvää päivää") == "fi"
     assert detect_lang("Thanks for coming") == "en"
     assert served("sv-FI", "x") == "sv" and served("und", "Hej och tack för allt") == "sv" and served(None, "hello") == "en"
+
+
+_piece = st.one_of(
+    st.sampled_from(["040 123 4567", "+358 40 123 4567", "(09) 123 4567", "070-123 45 67", "+44 20 7946 0958",
+                     "(415) 555-0132", "415-555-0132", "+49 30 1234567", "2026", "12.3.2026", "klo 14.30", "FI21 1234",
+                     "puh.", "tel:", "abc", " ", ", ", "\n", "-", "/", "(", ")", "+", ".", "x", "ä"]),
+    st.text("0123456789 -()/+.", max_size=14), st.integers(0, 10**12).map(str))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_piece, max_size=10).map("".join))
+def test_the_matcher_run_on_stretches_finds_what_it_finds_on_the_whole_text(text: str) -> None:
+    """The phone recognizer runs the phonenumbers matcher on each stretch of digits with some
+    context, not on the whole text (privacy/recognizers/phone.py): the same numbers either way."""
+    recognizer = SeulaPhoneRecognizer()
+    whole = {(r.start, r.end) for r in PhoneRecognizer.analyze(recognizer, text, [], None)}
+    stretches = EntityRecognizer.remove_duplicates(
+        [recognizer._get_recognizer_result(span, text, region, None) for span, region in recognizer._matched(text)])
+    assert {(r.start, r.end) for r in stretches} == whole

@@ -11,6 +11,7 @@ link. A number must stand on its own here, and have the shape of none of those.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 import phonenumbers
@@ -94,24 +95,67 @@ class SeulaPhoneRecognizer(PhoneRecognizer):
         return [i for i, text in enumerate(texts) if _FIVE_DIGITS.search(text)]
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
-        results = super().analyze(text, entities, nlp_artifacts)
+        results = [self._get_recognizer_result(span, text, region, nlp_artifacts) for span, region in self._matched(text)]
         # A number written the Finnish way (0…, (0…), +358…) is a phone number even where the
         # numbering plan has no such range yet (or it is made up): redacting it costs nothing.
         # So is a +country number the matcher lost because digits followed it.
         # (A stricter leniency than VALID asks for exact grouping: then only the matcher's.)
         if self.leniency <= phonenumbers.Leniency.VALID:
             results += [self._get_recognizer_result(span, text, "FI", nlp_artifacts) for span in _written_numbers(text)]
-        return EntityRecognizer.remove_duplicates([r for r in results if _alone(text, r.start, r.end)])
+        excluded = [m.span() for pattern in (_FOUR_DIGIT_GROUPS, _IBAN_SHAPED) for m in pattern.finditer(text)]
+        return EntityRecognizer.remove_duplicates([r for r in results if _alone(text, r.start, r.end, excluded)])
+
+    def _matched(self, text: str) -> list[tuple[_Span, str]]:
+        """What Presidio's recognizer finds (the ``phonenumbers`` matcher, region by region), with
+        the matcher run on each stretch of digits and a few characters either side instead of
+        on the whole text: it spends its time trying every run of digits (IBANs, dates, prices)
+        five times over, and the words between numbers are of no use to it."""
+        found = []
+        for start, end in _windows(text):
+            for region in self.supported_regions:
+                found += [(_Span(start + a, start + b), region)
+                          for a, b in _matches(text[start:end], region, self.leniency)]
+        return found
 
 
-def _alone(text: str, start: int, end: int) -> bool:
+_RUN = re.compile(r"[+(]*\d(?:[\d \t().\-/]*\d)?")  # digits and what numbers are written with
+_CONTEXT = 8  # characters either side a match's checks read (a letter joined to it, a time after it)
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    """Stretches of ``text`` holding every run of five digits or more, with some context, never
+    cutting through another run of digits."""
+    runs = [m.span() for m in _RUN.finditer(text)]
+    windows: list[tuple[int, int]] = []
+    for start, end in runs:
+        if sum(c.isdigit() for c in text[start:end]) < 5:
+            continue
+        start, end = max(0, start - _CONTEXT), min(len(text), end + _CONTEXT)
+        for a, b in runs:  # widen to whole runs at the edges
+            if a < start < b:
+                start = a
+            if a < end < b:
+                end = b
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
+        else:
+            windows.append((start, end))
+    return windows
+
+
+@lru_cache(maxsize=65_536)  # reposts and replies repeat their numbers
+def _matches(window: str, region: str, leniency: int) -> tuple[tuple[int, int], ...]:
+    return tuple((m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(window, region, leniency=leniency))
+
+
+def _alone(text: str, start: int, end: int, excluded: list[tuple[int, int]]) -> bool:
+    """Whether the number stands on its own; ``excluded``: where cards, serials and IBANs stand."""
     span = text[start:end]
     return not (
         (start and _JOINED_BEFORE.match(text, start - 1) and not span.startswith("+"))
         or _JOINED_AFTER.match(text, end)
         or _NOT_A_PHONE.fullmatch(span)
         or sum(c.isdigit() for c in span) > 15  # longer than any number (E.164): a card, an account
-        or any(m.start() <= start and end <= m.end() for m in _FOUR_DIGIT_GROUPS.finditer(text))
-        or any(m.start() <= start and end <= m.end() for m in _IBAN_SHAPED.finditer(text))
+        or any(a <= start and end <= b for a, b in excluded)
         or _REFERENCE_BEFORE.search(text, max(0, start - 24), start) is not None
     )

@@ -95,23 +95,25 @@ class SeulaPhoneRecognizer(PhoneRecognizer):
         return [i for i, text in enumerate(texts) if _FIVE_DIGITS.search(text)]
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
-        results = [self._get_recognizer_result(span, text, region, nlp_artifacts) for span, region in self._matched(text)]
+        excluded = [m.span() for pattern in (_FOUR_DIGIT_GROUPS, _IBAN_SHAPED) for m in pattern.finditer(text)]
+        results = EntityRecognizer.remove_duplicates([self._get_recognizer_result(span, text, region, nlp_artifacts)
+                                                      for span, region in self._matched(text, excluded)])  # as Presidio's
         # A number written the Finnish way (0…, (0…), +358…) is a phone number even where the
         # numbering plan has no such range yet (or it is made up): redacting it costs nothing.
         # So is a +country number the matcher lost because digits followed it.
         # (A stricter leniency than VALID asks for exact grouping: then only the matcher's.)
         if self.leniency <= phonenumbers.Leniency.VALID:
             results += [self._get_recognizer_result(span, text, "FI", nlp_artifacts) for span in _written_numbers(text)]
-        excluded = [m.span() for pattern in (_FOUR_DIGIT_GROUPS, _IBAN_SHAPED) for m in pattern.finditer(text)]
         return EntityRecognizer.remove_duplicates([r for r in results if _alone(text, r.start, r.end, excluded)])
 
-    def _matched(self, text: str) -> list[tuple[_Span, str]]:
+    def _matched(self, text: str, excluded: list[tuple[int, int]] = ()) -> list[tuple[_Span, str]]:
         """What Presidio's recognizer finds (the ``phonenumbers`` matcher, region by region), with
         the matcher run on each stretch of digits and a few characters either side instead of
         on the whole text: it spends its time trying every run of digits (IBANs, dates, prices)
-        five times over, and the words between numbers are of no use to it."""
+        five times over, and the words between numbers are of no use to it. Stretches inside
+        ``excluded`` (cards, serials, IBANs: no number found there would be kept) are passed by."""
         found = []
-        for start, end in _windows(text):
+        for start, end in _windows(text, excluded):
             for region in self.supported_regions:
                 found += [(_Span(start + a, start + b), region)
                           for a, b in _matches(text[start:end], region, self.leniency)]
@@ -122,13 +124,13 @@ _RUN = re.compile(r"[+(]*\d(?:[\d \t().\-/]*\d)?")  # digits and what numbers ar
 _CONTEXT = 8  # characters either side a match's checks read (a letter joined to it, a time after it)
 
 
-def _windows(text: str) -> list[tuple[int, int]]:
-    """Stretches of ``text`` holding every run of five digits or more, with some context, never
-    cutting through another run of digits."""
+def _windows(text: str, excluded: list[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """Stretches of ``text`` holding every run of digits a kept number may stand in, with some
+    context, never cutting through another run of digits."""
     runs = [m.span() for m in _RUN.finditer(text)]
     windows: list[tuple[int, int]] = []
     for start, end in runs:
-        if sum(c.isdigit() for c in text[start:end]) < 5:
+        if _no_number_kept(text, start, end, excluded):
             continue
         start, end = max(0, start - _CONTEXT), min(len(text), end + _CONTEXT)
         for a, b in runs:  # widen to whole runs at the edges
@@ -141,6 +143,22 @@ def _windows(text: str) -> list[tuple[int, int]]:
         else:
             windows.append((start, end))
     return windows
+
+
+def _no_number_kept(text: str, start: int, end: int, excluded: list[tuple[int, int]]) -> bool:
+    """Whether no number the matcher could find in this run would be kept (``_alone``): fewer
+    than five digits; inside a card, serial or IBAN; a date, time, identity code or address; or
+    digits alone (the matcher's only candidate is then the whole run) that are too many for a
+    number or joined to a word."""
+    run = text[start:end]
+    if sum(c.isdigit() for c in run) < 5 or any(a <= start and end <= b for a, b in excluded) \
+            or _NOT_A_PHONE.fullmatch(run):
+        return True
+    return run.isdigit() and (len(run) > 15 or bool(_WORD_CHAR.match(text, end))
+                              or bool(start and _WORD_CHAR.match(text, start - 1)))
+
+
+_WORD_CHAR = re.compile(r"(?![xXeE])\w")  # a letter that cannot begin an extension ("x12", "ext. 12")
 
 
 @lru_cache(maxsize=65_536)  # reposts and replies repeat their numbers

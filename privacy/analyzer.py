@@ -1,10 +1,12 @@
 """The Presidio AnalyzerEngine Seula uses, for Finnish, Swedish and English, offline.
 
-With no downloadable model installed, each language gets a blank spaCy pipeline (made on
-first use and kept under the data folder): pattern and gazetteer recognizers need only
-tokens. Where a real spaCy model is installed (``fi_core_news_*``, ``en_core_web_*``, or
-the ones named in ``SEULA_SPACY_MODELS="fi=…,en=…"``), it is used, and its NER adds PERSON
-findings. ``SEULA_SPACY_MODELS=blank`` forces the blank pipelines.
+Each language's engine pipeline is a blank spaCy one (made on first use and kept under the
+data folder): pattern and gazetteer recognizers need only tokens. Where a spaCy model with
+named-entity recognition is installed (the ``[nlp]`` extra's ``spacy_fi_experimental_web_md``,
+``fi_core_news_*``, ``sv_core_news_*``, ``en_core_web_*``, or the ones named in
+``SEULA_SPACY_MODELS="fi=…,en=…"``), its NER adds PERSON findings through
+``ModelNameRecognizer``, on the texts where a name can be. ``SEULA_SPACY_MODELS=blank`` turns
+the models off.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from presidio_analyzer.nlp_engine import NlpEngineProvider
 from presidio_analyzer.predefined_recognizers import (
     FiPersonalIdentityCodeRecognizer,
     IpRecognizer,
-    SpacyRecognizer,
     UrlRecognizer,
 )
 
@@ -28,6 +29,7 @@ from privacy.lang import SERVED
 from privacy.recognizers import (
     FirstNameRecognizer,
     KeyedNameRecognizer,
+    ModelNameRecognizer,
     MentionRecognizer,
     PoliticalAffiliationRecognizer,
     SeulaCreditCardRecognizer,
@@ -37,7 +39,7 @@ from privacy.recognizers import (
 )
 
 LANGUAGES = SERVED
-DEFAULT_MODELS = {"fi": ("fi_core_news_lg", "fi_core_news_md", "fi_core_news_sm"),
+DEFAULT_MODELS = {"fi": ("fi_core_news_lg", "fi_core_news_md", "spacy_fi_experimental_web_md", "fi_core_news_sm"),
                   "sv": ("sv_core_news_lg", "sv_core_news_md", "sv_core_news_sm"),
                   "en": ("en_core_web_lg", "en_core_web_md", "en_core_web_sm")}
 ENTITIES = ("EMAIL_ADDRESS", "PHONE_NUMBER", "FI_PERSONAL_IDENTITY_CODE", "IBAN_CODE", "URL", "IP_ADDRESS",
@@ -64,7 +66,7 @@ def _blank(lang: str) -> str:
     return str(path)
 
 
-def recognizers(lang: str, names: Gazetteer | None, with_ner: bool) -> list[EntityRecognizer]:
+def recognizers(lang: str, names: Gazetteer | None, model: str | None) -> list[EntityRecognizer]:
     """Seula's recognizer set for one language (the US-only and noisy defaults left out)."""
     found: list[EntityRecognizer] = [
         SeulaEmailRecognizer(supported_language=lang),
@@ -80,8 +82,8 @@ def recognizers(lang: str, names: Gazetteer | None, with_ner: bool) -> list[Enti
     ]
     if names is not None:
         found.append(KeyedNameRecognizer(names.resolve, names.starts, supported_language=lang, starting=names.starting))
-    if with_ner:
-        found.append(SpacyRecognizer(supported_language=lang, supported_entities=["PERSON"]))
+    if model is not None:
+        found.append(ModelNameRecognizer(model, supported_language=lang))
     return found
 
 
@@ -90,15 +92,13 @@ def build_analyzer(names: Gazetteer | None = None) -> AnalyzerEngine:
     models = _models()
     provider = NlpEngineProvider(nlp_configuration={
         "nlp_engine_name": "spacy",
-        "models": [{"lang_code": lang, "model_name": models[lang] or _blank(lang)} for lang in LANGUAGES],
+        "models": [{"lang_code": lang, "model_name": _blank(lang)} for lang in LANGUAGES],
     })
     registry = RecognizerRegistry(supported_languages=list(LANGUAGES))
     for lang in LANGUAGES:
-        for recognizer in recognizers(lang, names, with_ner=models[lang] is not None):
+        for recognizer in recognizers(lang, names, models[lang]):
             registry.add_recognizer(recognizer)
-    engine = AnalyzerEngine(registry=registry, nlp_engine=provider.create_engine(), supported_languages=list(LANGUAGES))
-    engine.uses_models = any(models.values())  # type: ignore[attr-defined]
-    return engine
+    return AnalyzerEngine(registry=registry, nlp_engine=provider.create_engine(), supported_languages=list(LANGUAGES))
 
 
 _shared: dict[str, AnalyzerEngine] = {}

@@ -9,8 +9,9 @@ found. The slow patterns run only where something every match of theirs must con
 found (``NECESSARY``): in the words, or from the positions, that hold it. Recognizers that
 override ``analyze`` run per post, but only on posts where one of their patterns matched;
 the gazetteer runs on the posts
-with a word that begins a known name; NER and context scoring run only when a real spaCy
-model is installed (with a blank pipeline they find and change nothing).
+with a word that begins a known name, and a model's NER (where one is installed) on the posts
+with two capitalised words in a row. The engine's own pipelines are blank, so Presidio's
+context scoring finds nothing to change.
 ``tests/test_detect.py`` checks that both routes give identical findings: on the labelled
 corpus, on edge cases, and on generated texts.
 """
@@ -207,15 +208,12 @@ class Detector:
             starts.append(pos)
             pos += len(t) + len(SEPARATOR)
         results: list[list[RecognizerResult]] = [[] for _ in texts]
-        artifacts = None
-        if getattr(self.analyzer, "uses_models", False):
-            artifacts = [a for _, a in self.analyzer.nlp_engine.process_batch(texts, lang)]
         for rec in recognizers:
             if isinstance(rec, PatternRecognizer) and _vectorised(rec):
                 found = self._patterns(rec, texts, joined, starts)
                 refine = getattr(rec, "refine", None)
                 for i, hits in found.items():
-                    if refine or artifacts is not None:  # else the last step's dedupe sees them
+                    if refine:  # else the last step's dedupe sees them
                         hits = remove_duplicates(hits) if len(hits) > 1 else hits
                     results[i] += refine(texts[i], hits) if refine else hits
             elif isinstance(rec, PatternRecognizer):
@@ -224,16 +222,9 @@ class Detector:
             elif hasattr(rec, "candidate_posts"):
                 for i in rec.candidate_posts(texts):
                     results[i] += rec.analyze(texts[i], [], None)
-            elif artifacts is None and rec.__class__.__name__ == "SpacyRecognizer":
-                continue  # a blank pipeline has no entities to report
             else:
                 for i, text in enumerate(texts):
-                    results[i] += rec.analyze(text, [], artifacts[i] if artifacts else None)
-        if artifacts is not None:
-            results = [
-                self.analyzer._enhance_using_context(t, r, a, recognizers, None) if r else r
-                for t, r, a in zip(texts, results, artifacts)
-            ]
+                    results[i] += rec.analyze(text, [], None)
         return [remove_duplicates(r) if len(r) > 1 else r for r in results]
 
     def _matches(self, rec: PatternRecognizer, joined: str, starts: list[int]):  # type: ignore[no-untyped-def]

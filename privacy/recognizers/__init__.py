@@ -4,11 +4,12 @@ from privacy.recognizers.cards_and_emails import SeulaCreditCardRecognizer, Seul
 from privacy.recognizers.first_names import FirstNameRecognizer
 from privacy.recognizers.iban import SeulaIbanRecognizer
 from privacy.recognizers.mention import MentionRecognizer
+from privacy.recognizers.model_names import ModelNameRecognizer
 from privacy.recognizers.names import KeyedNameRecognizer
 from privacy.recognizers.phone import SeulaPhoneRecognizer
 from privacy.recognizers.political import PoliticalAffiliationRecognizer
 
 __all__ = [
-    "FirstNameRecognizer", "KeyedNameRecognizer", "MentionRecognizer", "PoliticalAffiliationRecognizer",
+    "FirstNameRecognizer", "KeyedNameRecognizer", "MentionRecognizer", "ModelNameRecognizer", "PoliticalAffiliationRecognizer",
     "SeulaCreditCardRecognizer", "SeulaEmailRecognizer", "SeulaIbanRecognizer", "SeulaPhoneRecognizer",
 ]

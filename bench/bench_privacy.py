@@ -35,7 +35,10 @@ import pyarrow.compute as pc  # noqa: E402
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry  # noqa: E402
 from presidio_analyzer.nlp_engine import NlpEngineProvider  # noqa: E402
 
+import spacy  # noqa: E402
+
 from privacy.analyzer import _blank, build_analyzer  # noqa: E402
+from privacy.analyzer import _shared as shared_engines  # noqa: E402
 from privacy.detect import Detector  # noqa: E402
 from privacy.gazetteer import Gazetteer  # noqa: E402
 from privacy.lang import SERVED, detect_lang, served  # noqa: E402
@@ -45,6 +48,7 @@ from privacy.sieve import Sieve  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "privacy_eval.jsonl"
 FORMATS = CORPUS.with_name("formats_eval.jsonl")
+MODEL = "spacy_fi_experimental_web_md"  # the [nlp] extra's
 # The shapes every pattern type begins with, in one RE2 pattern: what no detector can skip.
 FLOOR = r"@\w|\w[.(\[]?(?:at|@)[)\]]?\w|\+?\d[\d ()/-]{6,}\d|[A-Za-z]{2}\d{2}[ ]?[A-Za-z0-9]{4}|https?://|www\.|\p{Lu}\p{Ll}+ \p{Lu}\p{Ll}+"
 
@@ -90,8 +94,34 @@ def best(run: Callable[[], object], times: int = 5) -> float:
     return min(timings)
 
 
+def model_route(texts: list[str], langs: list[str], names: list[str]) -> None:
+    """The Finnish posts with the [nlp] extra's model: Presidio with the model as its NLP engine
+    (its default recognizers, its spaCy NER on every post) against the pass with the model's
+    NER on the posts where a name can stand."""
+    fi = [t for t, lang in zip(texts, langs) if lang == "fi"]
+    provider = NlpEngineProvider(nlp_configuration={"nlp_engine_name": "spacy", "models": [
+        {"lang_code": "fi", "model_name": MODEL}]})
+    registry = RecognizerRegistry(supported_languages=["fi"])
+    registry.load_predefined_recognizers(languages=["fi"], nlp_engine=provider.create_engine())
+    presidio = AnalyzerEngine(registry=registry, nlp_engine=provider.create_engine(), supported_languages=["fi"])
+    presidio.analyze(fi[0], language="fi")
+    anchor_s = best(lambda: [presidio.analyze(text, language="fi") for text in fi], times=1)
+    os.environ.pop("SEULA_SPACY_MODELS")
+    shared_engines.clear()  # the next sieve's engine has the model
+    sieve = Sieve("bench", Pseudonymiser(b"k" * 32), PublishabilityPolicy(set()))
+    for name in names:
+        sieve._learn("x", name, name.replace(" ", "_").lower(), name, [])
+    sieve.clean_texts("x", fi[:200], ["fi"] * 200)
+    pass_s = best(lambda: sieve.clean_texts("x", list(fi), ["fi"] * len(fi)), times=3)
+    print(f"model route, {len(fi)} Finnish posts ({MODEL}):")
+    print(f"  Presidio with the model (default recognizers, NER on every post): {len(fi) / anchor_s:8,.0f} posts/s (1x)")
+    print(f"  privacy pass, NER where a name can stand                        : {len(fi) / pass_s:8,.0f} posts/s "
+          f"({anchor_s / pass_s:.1f}x)")
+
+
 def main() -> None:
     corpus = sys.argv[1] if len(sys.argv) > 1 else "labelled"
+    os.environ["SEULA_SPACY_MODELS"] = "blank"  # the default route first: no model
     texts, langs, names = {"labelled": labelled, "collected": collected, "formats": formats}[corpus]()
     langs = [served(lang, text) for text, lang in zip(texts, langs)]
     detector = Detector(build_analyzer(Gazetteer.from_names(names)))
@@ -122,6 +152,8 @@ def main() -> None:
     print(f"privacy pass (detect+redact+pseudo)   : {n / pass_s:8,.0f} posts/s  ({anchor_s / pass_s:.1f}x)")
     print(f"floor: one RE2 scan (pyarrow.compute) : {n / floor_s:8,.0f} posts/s  ({anchor_s / floor_s:.0f}x; "
           f"the pass takes {pass_s / floor_s:.0f}x the floor's time)")
+    if spacy.util.is_package(MODEL):
+        model_route(texts, langs, names)
 
 
 if __name__ == "__main__":

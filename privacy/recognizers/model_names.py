@@ -17,7 +17,6 @@ from privacy.recognizers.first_names import NOT_SURNAMES
 from privacy.recognizers.political import PARTY_STEMS
 
 _NEEDED = ("tok2vec", "ner")
-_MEMO = 50_000  # texts whose spans are kept between the batch's look-up and the per-post call
 
 
 def _capitalised_pair(text: str) -> bool:
@@ -56,9 +55,8 @@ class ModelNameRecognizer(EntityRecognizer):
     def candidate_posts(self, texts: list[str]) -> list[int]:
         """The texts with two capitalised words in a row; the model reads them all at once here."""
         chosen = [i for i, text in enumerate(texts) if _capitalised_pair(text)]
-        todo = list(dict.fromkeys(texts[i] for i in chosen if texts[i] not in self._found))
-        if len(self._found) + len(todo) > _MEMO:
-            self._found.clear()
+        todo = list(dict.fromkeys(texts[i] for i in chosen))
+        self._found.clear()  # it bridges one batch's look-up and its per-post calls, no more
         for text, doc in zip(todo, self._pipeline().pipe(todo, batch_size=64)):
             self._found[text] = self._people(doc)
         return chosen
@@ -66,7 +64,7 @@ class ModelNameRecognizer(EntityRecognizer):
     def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
         if not _capitalised_pair(text):
             return []
-        spans = self._found.get(text)
+        spans = self._found.pop(text, None)
         if spans is None:
             spans = self._people(self._pipeline()(text))
         return [RecognizerResult("PERSON", a, b, 0.85, recognition_metadata={

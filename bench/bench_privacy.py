@@ -32,10 +32,9 @@ os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 
 import pyarrow as pa  # noqa: E402
 import pyarrow.compute as pc  # noqa: E402
+import spacy  # noqa: E402
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry  # noqa: E402
 from presidio_analyzer.nlp_engine import NlpEngineProvider  # noqa: E402
-
-import spacy  # noqa: E402
 
 from privacy.analyzer import _blank, build_analyzer  # noqa: E402
 from privacy.analyzer import _shared as shared_engines  # noqa: E402

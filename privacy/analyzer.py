@@ -29,8 +29,8 @@ from privacy.lang import SERVED
 from privacy.recognizers import (
     FirstNameRecognizer,
     KeyedNameRecognizer,
-    ModelNameRecognizer,
     MentionRecognizer,
+    ModelNameRecognizer,
     PoliticalAffiliationRecognizer,
     SeulaCreditCardRecognizer,
     SeulaEmailRecognizer,

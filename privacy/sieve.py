@@ -16,15 +16,14 @@ import pyarrow as pa
 from collectors.records import Account, Batch, Post
 from lake import schema
 from lake.subjects import ERASED
-from privacy.policy import Decision, PublishabilityPolicy
-from privacy.pseudonyms import Pseudonymiser, is_pseudonym
 from privacy.analyzer import shared_analyzer
 from privacy.detect import Detector
 from privacy.gazetteer import Gazetteer
 from privacy.lang import detect_lang
+from privacy.policy import Decision, PublishabilityPolicy
+from privacy.pseudonyms import Pseudonymiser, is_pseudonym
 from privacy.redact import redact
 from privacy.text import WORD
-
 
 JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"(\s*:)?')
 # Field names of the X API v2 and the Graph API (as the recorded fixtures use them): kept in

@@ -24,6 +24,11 @@ def model() -> ModelNameRecognizer:
     return ModelNameRecognizer(MODEL)
 
 
+@pytest.fixture(autouse=True)
+def model_route(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SEULA_SPACY_MODELS", raising=False)  # the suite's default is the route without
+
+
 def test_the_model_finds_finnish_names_with_recall_and_precision_over_085(model: ModelNameRecognizer) -> None:
     records = [r for r in map(json.loads, FORMATS.read_text(encoding="utf-8").splitlines()) if r["lang"] == "fi"]
     model.candidate_posts([r["text"] for r in records])

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+import spacy
 from typer.testing import CliRunner
 
 from flows.cli import app
 from lake.store import Lake
+from privacy.analyzer import _shared as shared_engines
 
 ARCHIVES = Path(__file__).parent / "data" / "x-archives"
 FILES = sorted(ARCHIVES.glob("*.jsonl"))
@@ -60,11 +62,19 @@ FORMATS = Path(__file__).parent / "data" / "formats_eval.jsonl"
 MUST_GO = ("EMAIL_ADDRESS", "PHONE_NUMBER", "IBAN_CODE", "MENTION")  # no handle in it is publishable
 
 
-def test_labelled_corpus_imported_as_twarc2_stores_none_of_its_values(home: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("route", ["no model", "model"])
+def test_labelled_corpus_imported_as_twarc2_stores_none_of_its_values(home: Path, tmp_path: Path, route: str,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """Every post of the formats corpus (tests/data/formats_eval.jsonl: e-mail addresses, phone
     numbers, IBANs, handles and names as people write them, in fi, sv and en) imported as a
     twarc2 search file: not one labelled value of a must-redact type stands in any stored file,
-    decoded or raw; of the names (found without a model), at most 3 in 100 stay."""
+    decoded or raw; of the names, at most 3 in 100 stay (with and without the [nlp] model)."""
+    if route == "model":
+        if not spacy.util.is_package("spacy_fi_experimental_web_md"):
+            pytest.skip("the [nlp] extra (Finnish model) is not installed")
+        monkeypatch.delenv("SEULA_SPACY_MODELS")
+        monkeypatch.delitem(shared_engines, "engine", raising=False)  # built again, with the model (put back after)
+    
     records = [json.loads(line) for line in FORMATS.read_text(encoding="utf-8").splitlines()]
     users = [{"id": str(900 + i), "username": f"kirjoittaja{i}", "name": f"Kirjoittaja {i}"} for i in range(5)]
     pages = []

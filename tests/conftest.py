@@ -14,8 +14,9 @@ os.environ["PREFECT_HOME"] = str(SESSION_HOME / "prefect")
 os.environ.pop("SEULA_MASTER_KEY", None)
 os.environ.pop("SEULA_X_BEARER_TOKEN", None)
 os.environ.pop("PREFECT_API_URL", None)
-# Names without a model, unless a test asks for the model route (tests/test_model_names.py and
-# the formats import): loading it in each of the suite's many subprocesses costs minutes.
+# Names without a model, unless a test asks for the model route (tests/test_model_names.py, the
+# formats import, the demo): loading it in each of the suite's many subprocesses (kills,
+# reruns; they keep this setting) costs minutes.
 os.environ["SEULA_SPACY_MODELS"] = "blank"
 
 import pytest  # noqa: E402

@@ -24,7 +24,7 @@ SEULA = str(Path(sys.executable).with_name("seula"))
 
 
 def seula(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SEULA_"))} | {"SEULA_HOME": str(home)}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SEULA_")) or k == "SEULA_SPACY_MODELS"} | {"SEULA_HOME": str(home)}
     run = subprocess.run([SEULA, *args], cwd=home, env=env, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]
     return run

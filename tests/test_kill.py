@@ -21,7 +21,7 @@ KEYS = {"posts": "post_pid", "accounts": "account_pid", "follows": "follower_pid
 
 
 def start(home: Path, url: str, engagement: str = "sample", flag: str = "--x-base-url") -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SEULA_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SEULA_")) or k == "SEULA_SPACY_MODELS"}
     env |= {"SEULA_HOME": str(home), "SEULA_MASTER_KEY": "kill-test-master-key-" + "x" * 32}
     # A session of its own, so the kill can take Prefect's temporary server with it: an
     # orphaned server would outlive the test run.

@@ -237,7 +237,7 @@ def test_a_quarantined_page_keeps_no_identity(lake_home: tuple[Path, XEmulator])
 # 8 ------------------------------------------------------------------------------------
 
 def test_keys_init_and_an_owner_only_data_folder_whatever_the_umask(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SEULA_"))} | {"SEULA_HOME": str(tmp_path / "h")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SEULA_")) or k == "SEULA_SPACY_MODELS"} | {"SEULA_HOME": str(tmp_path / "h")}
     run = subprocess.run(["sh", "-c", f"umask 022 && {SEULA} keys init && {SEULA} requests add --type access "
                           "--platform x --handle @someone"], env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
@@ -262,7 +262,7 @@ def test_duckdb_spills_inside_the_data_folder(home: Path, tmp_path: Path, monkey
 
 
 def test_missing_key_error_names_a_command_that_exists(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SEULA_"))} | {"SEULA_HOME": str(tmp_path)}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SEULA_")) or k == "SEULA_SPACY_MODELS"} | {"SEULA_HOME": str(tmp_path)}
     run = subprocess.run([SEULA, "requests", "list"], env=env, capture_output=True, text=True, timeout=60)
     assert run.returncode == 1 and "seula keys init" in run.stderr
     assert subprocess.run([SEULA, "keys", "init"], env=env, capture_output=True, timeout=60).returncode == 0

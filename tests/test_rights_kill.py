@@ -22,7 +22,7 @@ SEULA = str(Path(sys.executable).with_name("seula"))
 
 
 def apply(home: Path) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SEULA_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SEULA_")) or k == "SEULA_SPACY_MODELS"}
     env |= {"SEULA_HOME": str(home), "SEULA_MASTER_KEY": os.environ["SEULA_MASTER_KEY"]}
     return subprocess.Popen([SEULA, "requests", "apply"], cwd=home, env=env, start_new_session=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -151,7 +151,7 @@ class RightsMachine(RuleBasedStateMachine):
         return request_id
 
     def seula_apply(self) -> subprocess.Popen:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SEULA_"))}
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SEULA_")) or k == "SEULA_SPACY_MODELS"}
         env |= {"SEULA_HOME": str(self.home), "SEULA_MASTER_KEY": KEY}
         return subprocess.Popen([SEULA, "requests", "apply"], cwd=self.home, env=env, start_new_session=True,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -100,8 +100,8 @@ class Pipeline:
         self.suppressed = EngagementSuppression(supp, eng.id, scopes)
         self.sieve = Sieve(eng.id, pseudo, policy_for(eng, supp), Sieve.index_from(index), self.suppressed)
         known = self.lake.read(eng.id, "accounts", schema.ACCOUNTS.schema, columns=["display_name", "publishable"])
-        self.sieve.publishable_names |= {" ".join(n.lower().split()) for n, clear in zip(
-            known["display_name"].to_pylist(), known["publishable"].to_pylist()) if n and clear}
+        self.sieve.allow_names(n for n, clear in zip(known["display_name"].to_pylist(), known["publishable"].to_pylist())
+                               if clear)
 
     def store(self, batch: Batch, tally: Tally, source: str = "x/accounts") -> None:
         result = self.sieve.apply(batch)

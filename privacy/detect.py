@@ -8,9 +8,8 @@ way), matches are mapped back to their post, and Presidio's own scoring rules
 found. The slow patterns run only where something every match of theirs must contain was
 found (``NECESSARY``): in the words, or from the positions, that hold it. Recognizers that
 override ``analyze`` run per post, but only on posts where one of their patterns matched;
-the gazetteer runs on the posts
-with a word that begins a known name, and a model's NER (where one is installed) on the posts
-with two capitalised words in a row. The engine's own pipelines are blank, so Presidio's
+the gazetteer runs on the posts with a word that begins a known name, and a model's NER
+(where one is installed) on the posts with two capitalised words in a row. The engine's own pipelines are blank, so Presidio's
 context scoring finds nothing to change.
 ``tests/test_detect.py`` checks that both routes give identical findings: on the labelled
 corpus, on edge cases, and on generated texts.

@@ -7,6 +7,8 @@ import hmac
 import re
 from functools import lru_cache
 
+from privacy.text import normal_name
+
 _LENGTH = 20  # hex characters: 80 bits, collision-free at any realistic dataset size
 
 
@@ -50,7 +52,7 @@ class Pseudonymiser:
         return ["u_" + m for m in self._macs(f"account/{platform}", account_id)]
 
     def token_history(self, kind: str, value: str) -> list[str]:
-        return self._macs(f"index/{kind}", " ".join(value.lower().split())) if self.rekeys else [self.token(kind, value)]
+        return self._macs(f"index/{kind}", normal_name(value)) if self.rekeys else [self.token(kind, value)]
 
     def fingerprint(self) -> str:
         """What a lake records of the keys it was written with (``privacy.keys.check_fingerprint``)."""
@@ -69,11 +71,11 @@ class Pseudonymiser:
     def name(self, name: str) -> str:
         """For a person's name in text that names nobody collected (``n_``): the same name, in
         any spacing or case, gets the same pseudonym throughout the engagement."""
-        return "n_" + self._mac("name", " ".join(name.lower().split()))
+        return "n_" + self._mac("name", normal_name(name))
 
     def post(self, platform: str, post_id: str) -> str:
         return "t_" + self._mac(f"post/{platform}", post_id)
 
     def _token(self, kind: str, value: str) -> str:
         """Keyed hash of a handle or name, for the identity index (never shown)."""
-        return self._mac(f"index/{kind}", " ".join(value.lower().split()))
+        return self._mac(f"index/{kind}", normal_name(value))

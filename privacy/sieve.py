@@ -7,6 +7,7 @@ platform ids, handles and names of non-publishable people exist only inside this
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Protocol
@@ -23,7 +24,7 @@ from privacy.lang import detect_lang
 from privacy.policy import Decision, PublishabilityPolicy
 from privacy.pseudonyms import Pseudonymiser, is_pseudonym
 from privacy.redact import redact
-from privacy.text import WORD
+from privacy.text import WORD, normal_name
 
 JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"(\s*:)?')
 # Field names of the X API v2 and the Graph API (as the recorded fixtures use them): kept in
@@ -98,8 +99,8 @@ class Sieve:
         self._erased_handles: set[str] = set()
         self._erased_ids: set[tuple[str, str]] = set()  # (platform, id) met as an erased person's in this run
         # Names that may stand in clear: election candidates', and publishable accounts' (as met).
-        self.publishable_names: set[str] = {" ".join(c.name.lower().split())
-                                            for c in policy.candidates.by_handle.values() if c.name}
+        self.publishable_names: set[str] = set()
+        self.allow_names(c.name for c in policy.candidates.by_handle.values())
 
     @staticmethod
     def index_from(table: pa.Table) -> dict[str, str]:
@@ -144,12 +145,16 @@ class Sieve:
             platform, handle
         )
 
+    def allow_names(self, names: Iterable[str | None]) -> None:
+        """Names that may stand in clear in text: publishable people's (none empty)."""
+        self.publishable_names |= {normal_name(n) for n in names if n}
+
     def _name_pid(self, name: str) -> str | None:
         """A person's name in text: a known person's pseudonym, ``<erased>``, clear for a
         publishable person, else the name's own keyed pseudonym."""
         if (known := self.names.resolve(name)) is not None:
             return known
-        if " ".join(name.lower().split()) in self.publishable_names:
+        if normal_name(name) in self.publishable_names:
             return None
         return self.pseudo.name(name)
 
@@ -230,8 +235,8 @@ class Sieve:
             decisions[(acc.platform, acc.account_id)] = decision = self.policy.decide(acc)
             if not decision.publishable:
                 self._learn(acc.platform, acc.account_id, acc.handle, acc.display_name, index_rows)
-            elif acc.display_name:
-                self.publishable_names.add(" ".join(acc.display_name.lower().split()))
+            else:
+                self.allow_names([acc.display_name])
         for post in batch.posts:
             for handle, account_id in post.mentions:
                 if account_id and not self.policy.handle_is_publishable(handle):

@@ -22,6 +22,11 @@ HandleResolver = Callable[[str], str | None]
 NameResolver = Callable[[str], str | None]
 
 
+def normal_name(name: str) -> str:
+    """A name as it is compared and hashed: lower case, single spaces."""
+    return " ".join(name.lower().split())
+
+
 def replace_handles(text: str, resolve: HandleResolver) -> str:
     """``resolve(handle)`` gives the pseudonym to write, or None to keep the handle."""
     if "@" not in text and "/" not in text and ":" not in text:

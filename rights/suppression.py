@@ -21,12 +21,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from lake.files import exclusive_lock, read_json, write_json_atomic
-from privacy.text import WORD
+from privacy.text import WORD, normal_name
 from rights.targets import Targets
-
-
-def normal_name(name: str) -> str:
-    return " ".join(name.lower().split())
 
 
 class SuppressionList:

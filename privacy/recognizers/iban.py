@@ -18,9 +18,12 @@ from presidio_analyzer.predefined_recognizers import IbanRecognizer
 from stdnum import iban
 
 
+# Two letters, two digits, then groups: what an IBAN looks like in any case, valid or not.
+IBAN_SHAPE = r"(?<![A-Za-z0-9])[A-Za-z]{2}[0-9]{2}(?:[ -]?[A-Za-z0-9]{4}){2,7}(?:[ -]?[A-Za-z0-9]{1,3})?"
+
+
 class SeulaIbanRecognizer(IbanRecognizer):
-    PATTERNS = [Pattern("IBAN any case", r"(?<![A-Za-z0-9])[A-Za-z]{2}[0-9]{2}(?:[ -]?[A-Za-z0-9]{4}){2,7}"
-                                         r"(?:[ -]?[A-Za-z0-9]{1,3})?(?![A-Za-z0-9])", 0.5)]
+    PATTERNS = [Pattern("IBAN any case", IBAN_SHAPE + r"(?![A-Za-z0-9])", 0.5)]
 
     def __init__(self, supported_language: str = "fi") -> None:
         super().__init__(patterns=self.PATTERNS, supported_language=supported_language, name="SeulaIbanRecognizer")

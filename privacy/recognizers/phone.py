@@ -19,6 +19,8 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
+from privacy.recognizers.iban import IBAN_SHAPE
+
 _FIVE_DIGITS = re.compile(r"(?:\d\D*){5}")  # no valid number of any region has fewer
 # Written the Finnish way: +358 or a leading 0 (an area code in brackets too), then groups of
 # digits. The matcher alone misses some of these (a number followed by a year: "0457 1234567 2026").
@@ -72,7 +74,7 @@ _JOINED_BEFORE = re.compile(r"[\d/\-_#+=@&%~]|(?<=\d)\.")
 _FOUR_DIGIT_GROUPS = re.compile(r"(?<!\d)\d{4}(?:[ -]\d{4}){3,}(?!\d)")  # a card or serial number, grouped
 _JOINED_AFTER = re.compile(r"[\w/\-_@%+]|[.,]\d|\s?[€$£]")
 # Inside an account number written as an IBAN (one with a typo is no less an account number).
-_IBAN_SHAPED = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]{4}){2,7}(?:[ -]?[A-Za-z0-9]{1,3})?")
+_IBAN_SHAPED = re.compile(IBAN_SHAPE)
 # Right after a word that names a reference ("Order no. 0610-4110", "tilausnumero 012212427").
 _REFERENCE_BEFORE = re.compile(
     r"(?:\b(?:order|ticket|invoice|case|ref|reference|tilaus|tilausnumero|tilausnro|lasku|laskunumero|viite|"

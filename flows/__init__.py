@@ -16,5 +16,8 @@ os.environ.setdefault("PREFECT_HOME", str(_home / "prefect"))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_UI_ENABLED", "false")
+# The first run in a fresh home migrates Prefect's database before the temporary server
+# answers; on a busy two-core machine that takes longer than Prefect's 20 s default.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 # Presidio's e-mail recognizer pulls in tldextract: keep it on its bundled suffix list.
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")

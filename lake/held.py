@@ -53,6 +53,15 @@ def candidates(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return at - 1, value
 
 
+def value_numbers(array: pa.Array) -> np.ndarray:
+    """The numbers of those values of a string array that are as long as a pseudonym."""
+    if array.null_count == len(array):
+        return np.empty(0, np.uint32)
+    offsets = np.frombuffer(array.buffers()[1], np.int32)[array.offset:array.offset + len(array) + 1]
+    starts = offsets[:-1][np.diff(offsets) == WIDTH]
+    return _numbers(np.frombuffer(array.buffers()[2], np.uint8), starts + 1)[1]
+
+
 def _string_buffers(array: pa.Array) -> Iterable[pa.Buffer] | None:
     """The value bytes of every string in ``array`` (and in its lists and structs); None for a
     type this module cannot read through, so no set is claimed for it."""

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 from lake import held, schema
 from lake.files import write_parquet_atomic
 from lake.store import Lake
-from lake.subjects import ERASED, Subjects, _erased_in, erase, files_mentioning, remaining
+from lake.subjects import ERASED, Subjects, _erased_in, _is_among, _numbers_if_pseudonyms, erase, files_mentioning, remaining
 
 HEX = "0123456789abcdef"
 POOL = ["u_0123456789abcdef0123", "t_ffffffffffffffffffff", "h_aaaaaaaaaaaaaaaaaaaa"]
@@ -136,3 +137,18 @@ def test_among_is_membership(found, wanted, shared) -> None:
     found_set = np.unique(np.array(found, np.uint32))
     asked = np.array(wanted, np.uint32)
     assert (held.among(found_set, asked) == np.isin(asked, found_set)).all()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(value | pseudonym, max_size=8), min_size=1, max_size=3), st.lists(pseudonym, max_size=30),
+       st.integers(0, 3), st.booleans())
+def test_membership_with_a_narrowed_set_is_membership(chunks, targets, cut, foreign) -> None:
+    """The erasure's look-up of many pseudonyms (cut down by their numbers first) finds what
+    Arrow's own look-up finds, in sliced chunks and among values that merely look alike;
+    a target that is no pseudonym is looked up as it is."""
+    values = pa.chunked_array([pa.array(c, pa.string()).slice(min(cut, len(c))) for c in chunks], pa.string())
+    stored = [v for v in values.to_pylist() if v is not None]
+    wanted = sorted(set(targets) | set(stored[::2]) | ({"not a pseudonym", *stored[:1]} if foreign else set()))
+    array = pa.array(wanted, pa.string())
+    got = _is_among(values, array, _numbers_if_pseudonyms(array))
+    assert got.to_pylist() == pc.fill_null(pc.is_in(values, value_set=array), False).to_pylist()

@@ -111,9 +111,14 @@ def import_(
         return
     result = _run(import_archives, engagement, twarc)
     console.print(f"{result.pages} pages: {result.tally.added()}")
+    if result.withdrawn:
+        gone = ", ".join(f"{n} {table}" for table, n in sorted(result.removed.items()) if n) or "none of them stored"
+        console.print(f"{result.withdrawn} items withdrawn by the platform: removed {gone}")
+    for line in result.refused:
+        err.print(f"[red]refused[/red] {escape(line)}")
     for line in result.rejected:
         err.print(f"[red]rejected[/red] {escape(line)}")
-    if result.rejected:
+    if result.rejected or result.refused:
         raise typer.Exit(1)
 
 

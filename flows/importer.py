@@ -1,4 +1,5 @@
-"""``seula import``: X API v2 archives (twarc2 JSON Lines) through the same sieve and lake."""
+"""``seula import``: files written by X API v2 tools (twarc2 and the like) through the same
+sieve and lake, each kind recognised from its content (``collectors.x.files``)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from collectors.payload import PayloadError
 from collectors.records import Batch
-from collectors.x import normalise as wire
+from collectors.x import files as x_files
+from collectors.x.api import Usage
 from flows import config
 from flows.collect import Pipeline, Tally, derive_findings, resieve_stored_text
+from flows.rights import HOOKS
 from lake.catalog import refresh_catalog
 from lake.home import seula_home
+from rights import deletions
 
 
 @dataclass
@@ -20,30 +25,63 @@ class ImportResult:
     tally: Tally
     pages: int = 0
     rejected: list[str] = field(default_factory=list)  # "file:line: reason", no content
+    refused: list[str] = field(default_factory=list)  # "file: why it holds nothing to import"
+    withdrawn: int = 0  # compliance items read
+    removed: dict[str, int] = field(default_factory=dict)  # rows the platform's deletions removed
 
 
 def import_archives(engagement_id: str, files: list[Path]) -> ImportResult:
-    """Each line is one API response page, as twarc2 writes it; importing twice adds nothing."""
+    """Every line of every file as what it is; importing twice adds nothing."""
     pipe = Pipeline(config.load(engagement_id))
     result = ImportResult(Tally())
     for path in files:
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            result.rejected.append(f"{path}: cannot read ({type(exc).__name__})")
-            continue
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                batch = wire.tweets_page(json.loads(line), Batch("x", "archive/twarc2", None, datetime.now(UTC)))
-            except (json.JSONDecodeError, wire.PayloadError) as exc:
-                reason = "not valid JSON" if isinstance(exc, json.JSONDecodeError) else str(exc)
-                result.rejected.append(f"{path.name}:{number}: {reason}")
-                continue
-            pipe.store(batch, result.tally, f"import/{path.name}")
-            result.pages += 1
-    resieve_stored_text.fn(engagement_id)
-    derive_findings.fn(engagement_id)
-    refresh_catalog(seula_home())
+        _import_file(pipe, path, result)
+    if result.pages or result.removed:
+        resieve_stored_text.fn(engagement_id)
+        derive_findings.fn(engagement_id)
+        refresh_catalog(seula_home())
     return result
+
+
+def _import_file(pipe: Pipeline, path: Path, result: ImportResult) -> None:
+    started, tally, usage = datetime.now(UTC), Tally(), Usage()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        result.rejected.append(f"{path}: cannot read ({type(exc).__name__})")
+        return
+    withdrawn: set[str] = set()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            got = x_files.read(json.loads(line), Batch("x", "archive/twarc2", None, started))
+        except x_files.NotPosts as exc:
+            result.refused.append(f"{path.name}: {exc}")
+            return
+        except (json.JSONDecodeError, PayloadError) as exc:
+            reason = "not valid JSON" if isinstance(exc, json.JSONDecodeError) else str(exc)
+            result.rejected.append(f"{path.name}:{number}: {reason}")
+            usage.api_errors["unreadable line"] = usage.api_errors.get("unreadable line", 0) + 1
+            continue
+        for kind, n in got.errors.items():
+            usage.api_errors[kind] = usage.api_errors.get(kind, 0) + n
+        if got.withheld:
+            usage.api_errors["withheld"] = usage.api_errors.get("withheld", 0) + got.withheld
+        if got.deletion is not None and got.deletion.action != "scrub_geo":
+            withdrawn.add(got.deletion.id)
+        elif got.batch is not None:
+            pipe.store(got.batch, tally, f"import/{path.name}")
+    if withdrawn:
+        # A compliance result does not say whether its ids are tweets or users: X's ids are
+        # unique across both, so each is removed as whichever of the two it is stored as.
+        ids = frozenset(withdrawn)
+        deletions.record(seula_home(), deletions.Withdrawn("x", ids, ids, f"import/{path.name}"))
+        for table, n in deletions.finish(seula_home(), HOOKS).items():
+            result.removed[table] = result.removed.get(table, 0) + n
+            usage.api_errors[f"{table} removed"] = n
+        result.withdrawn += len(withdrawn)
+        usage.api_errors["withdrawn by the platform"] = len(withdrawn)
+    result.pages += tally.pages
+    result.tally.merge(tally)
+    pipe.log_run(f"import/{path.name}", "x", started, tally, usage)

@@ -15,7 +15,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows import config
 from lake.home import seula_home
-from rights import access, apply, retention
+from rights import access, apply, deletions, retention
 from rights.register import Request
 
 
@@ -47,7 +47,9 @@ HOOKS = apply.Hooks(purpose=_purpose, sieve_text=_sieve_text, rederive=_rederive
 
 @task(name="apply-subject-requests", persist_result=False, cache_policy=NO_CACHE)
 def apply_subject_requests() -> dict[str, int]:
-    """Carry out every verified request on every engagement's data. Failing here fails the caller."""
+    """Finish any platform deletion a crash interrupted, then carry out every verified request
+    on every engagement's data. Failing here fails the caller."""
+    deletions.finish(seula_home(), HOOKS)
     return apply.apply_all(seula_home(), HOOKS)
 
 

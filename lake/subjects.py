@@ -116,14 +116,15 @@ def _any_of(pids: set[str]) -> str:
 
 
 def erase(lake: Lake, engagement: str, who: Subjects) -> dict[str, int]:
-    """Physically remove the people ``who`` from every collected table; rows removed per table.
+    """Physically remove the people ``who`` (and the posts ``who.posts``, whoever wrote them)
+    from every collected table; rows removed per table.
 
     Their accounts, posts, follow edges, interactions (theirs, and others' on their posts)
     and identity-index entries go; in other people's posts and profiles their pseudonym and
     clear handle or name become ``<erased>``, and they leave the mention lists and the
     reply, quote and conversation links.
     """
-    if not who.pids:
+    if not who.pids and not who.posts:
         return {}
     removed: dict[str, int] = {}
     # Their own posts are looked up (a scan of the author columns) while the tables that hold
@@ -161,7 +162,7 @@ def without(spec: schema.TableSpec, table: pa.Table, who: Subjects) -> tuple[pa.
     people, own_posts = (who.pid_array, who.pid_item_numbers), (who.post_array, who.post_item_numbers)
     relinked = False
     if spec.name == "posts":  # others' replies to them stay, without the link to them or their posts
-        drop = _is_among(table["author_pid"], *people)
+        drop = pc.or_(_is_among(table["author_pid"], *people), _is_among(table["post_pid"], *own_posts))
         for column, targets in (("reply_to_account_pid", people), *((c, own_posts) for c in POST_LINKS)):
             hit = _is_among(table[column], *targets)
             if pc.any(hit).as_py():

@@ -54,6 +54,7 @@ class Suppressed(Protocol):
 
     def person(self, platform: str, user_id: str | None, handle: str | None) -> bool: ...
     def pid(self, pid: str) -> bool: ...
+    def post(self, platform: str, post_id: str) -> bool: ...
     def token(self, kind: str, token: str) -> bool: ...
     def name(self, kind: str, value: str) -> bool: ...
 
@@ -63,6 +64,9 @@ class Nobody:
         return False
 
     def pid(self, pid: str) -> bool:
+        return False
+
+    def post(self, platform: str, post_id: str) -> bool:
         return False
 
     def token(self, kind: str, token: str) -> bool:
@@ -114,7 +118,7 @@ class Sieve:
         """Remember a non-publishable person's handle and name as keyed hashes only."""
         pid = self.pseudo.account(platform, account_id)
         entries = [("handle", handle)]
-        if name and len(name.split()) > 1:
+        if name and len(WORD.findall(name)) > 1:  # (not a name of emoji and one word)
             entries += [("name", name), ("first", WORD.findall(name)[0])]
         for kind, value in entries:
             token = self.pseudo.token(kind, value)
@@ -209,18 +213,22 @@ class Sieve:
         gone |= {i for i in ids - gone if i and self.erased_account(batch.platform, i)}
         gone_handles = {a.handle.lower() for a in batch.accounts if a.account_id in gone} | {
             h.lower() for p in batch.posts for h, aid in p.mentions if aid in gone or self._handle_pid(batch.platform, h) == ERASED}
-        if not gone and not gone_handles:
+        withdrawn = {p.post_id for p in batch.posts if self.suppressed.post(p.platform, p.post_id)}
+        if not gone and not gone_handles and not withdrawn:
             return batch
         self._erased_handles |= gone_handles
         self._erased_ids |= {(batch.platform, i) for i in gone}  # a later page may name them by id alone
-        their_posts = {p.post_id for p in batch.posts if p.author_id in gone}
+        their_posts = {p.post_id for p in batch.posts if p.author_id in gone} | withdrawn
         return Batch(
             batch.platform, batch.endpoint, batch.query, batch.collected_at,
             accounts=[a for a in batch.accounts if a.account_id not in gone],
             posts=[
                 replace(p, reply_to_account_id=None if p.reply_to_account_id in gone else p.reply_to_account_id,
+                        reply_to_post_id=None if p.reply_to_post_id in withdrawn else p.reply_to_post_id,
+                        quote_of_post_id=None if p.quote_of_post_id in withdrawn else p.quote_of_post_id,
+                        conversation_id=None if p.conversation_id in withdrawn else p.conversation_id,
                         mentions=tuple(m for m in p.mentions if m[1] not in gone and m[0].lower() not in gone_handles))
-                for p in batch.posts if p.author_id not in gone
+                for p in batch.posts if p.author_id not in gone and p.post_id not in withdrawn
             ],
             follows=[f for f in batch.follows if f.follower_id not in gone and f.followee_id not in gone],
             interactions=[i for i in batch.interactions

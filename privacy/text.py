@@ -22,6 +22,12 @@ HandleResolver = Callable[[str], str | None]
 NameResolver = Callable[[str], str | None]
 
 
+def first_word(name: str) -> str | None:
+    """A name's first word; None for a name of no word at all (emoji, punctuation)."""
+    words = WORD.findall(name)
+    return words[0] if words else None
+
+
 def normal_name(name: str) -> str:
     """A name as it is compared and hashed: lower case, single spaces."""
     return " ".join(name.lower().split())

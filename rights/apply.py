@@ -24,7 +24,7 @@ from lake.exports import ExportLog
 from lake.store import Lake
 from lake.subjects import EXCLUSIONS, Subjects, blank_clear_identity, erase, remaining, set_exclusions
 from privacy.pseudonyms import Pseudonymiser
-from privacy.text import WORD
+from privacy.text import first_word
 from rights.register import Request, RequestError, RequestsRegister, close_record, person_ref
 from rights.store import checked_rights_key, pseudonymiser, register, suppression
 from rights.suppression import SuppressionList
@@ -188,8 +188,8 @@ def _index_clear_identity(lake: Lake, engagement: str, targets: Targets, pseudo:
     pid = next((p for p in accounts if p in stored), None)
     if pid is None:
         return
-    entries = [("handle", h) for h in targets.handles] + [
-        e for n in targets.names for e in (("name", n), ("first", WORD.findall(n)[0]))]
+    entries = [("handle", h) for h in targets.handles] + [("name", n) for n in targets.names] + [
+        ("first", w) for n in targets.names if (w := first_word(n))]
     rows = [{"engagement": engagement, "platform": targets.platform, "endpoint": "rights/objection", "query": None,
              "collected_at": datetime.now(UTC), "kind": kind, "token_hash": pseudo.token(kind, value), "account_pid": pid}
             for kind, value in entries]

@@ -1,6 +1,6 @@
 """People who must never be collected again, or never shown in clear again.
 
-Scopes: "all" (erased: dropped from every collection), "marketing" (objected: dropped from
+Scopes: "all" (erased, or deleted on the platform: dropped from every collection), "marketing" (objected: dropped from
 marketing-purpose engagements), "objected" (never publishable again).
 
 Every entry is a keyed hash, so the list itself names nobody. An erased person is listed
@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from lake.files import exclusive_lock, read_json, write_json_atomic
-from privacy.text import WORD, normal_name
+from privacy.text import first_word, normal_name
 from rights.targets import Targets
 
 
@@ -62,10 +62,21 @@ class SuppressionList:
             entries += [self._hash("pid", e, p) for p in targets.every_pid(e)]
         if scope == "all":  # an objector stays in the identity index: their names are pseudonymised as before
             for name in targets.names:
-                entries += [self._hash("name", "name", normal_name(name)), self._hash("name", "first", WORD.findall(name)[0])]
+                entries.append(self._hash("name", "name", normal_name(name)))
+                if first := first_word(name):
+                    entries.append(self._hash("name", "first", first))
             for e, tokens in targets.tokens.items():
                 entries += [self._hash("token", e, t) for t in tokens]
         self._write(scope, entries)
+
+    def add_withdrawn(self, platform: str, post_ids: Iterable[str], account_ids: Iterable[str]) -> None:
+        """Posts and accounts the platform deleted or withdrew: never stored again, anywhere."""
+        self._write("all", [self._hash(platform, "post", i) for i in post_ids] +
+                    [h for i in account_ids for h in self._person(platform, i, None)])
+
+    def withdrawn_post(self, platform: str, post_id: str) -> bool:
+        erased = self._scopes.get("all")
+        return bool(erased) and self._hash(platform, "post", post_id) in erased
 
     def erased_pseudonyms(self, engagement: str, pids: set[str]) -> set[str]:
         """Those of ``pids`` (this engagement's pseudonyms) whose person has been erased."""
@@ -106,6 +117,9 @@ class EngagementSuppression:
 
     def pid(self, pid: str) -> bool:
         return self.supp.listed_pid(self.scopes, self.engagement, pid)
+
+    def post(self, platform: str, post_id: str) -> bool:
+        return self.supp.withdrawn_post(platform, post_id)
 
     def token(self, kind: str, token: str) -> bool:
         return self.supp.erased_token(self.engagement, kind, token)

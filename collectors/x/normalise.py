@@ -93,7 +93,8 @@ def post(tweet: Any, handles: dict[str, str], authors: dict[str, str], where: st
     refs = _get(tweet, "referenced_tweets", list, where, required=False) or []
     ref = {_get(r, "type", str, f"{where}.referenced_tweets"): _id(r, "id", f"{where}.referenced_tweets") for r in refs}
     tags, mentions = _entities(tweet, where)
-    m = _metrics(tweet, where)
+    # A retweet carries its original's counts: counted once, for the original, not per repost.
+    m = {} if "retweeted" in ref else _metrics(tweet, where)
     created = _time(_get(tweet, "created_at", str, where, required=False), f"{where}.created_at")
     reply_to_account = _id(tweet, "in_reply_to_user_id", where, required=False)
     p = Post(

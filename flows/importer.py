@@ -1,5 +1,6 @@
-"""``seula import``: files written by X API v2 tools (twarc2 and the like) through the same
-sieve and lake, each kind recognised from its content (``collectors.x.files``)."""
+"""``seula import``: files written by X API v2 tools (twarc2 and the like) and saved Facebook
+Graph API responses, through the same sieve and lake, each kind recognised from its content
+(``collectors.x.files``, ``collectors.facebook.files``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from collectors.facebook import files as facebook_files
 from collectors.payload import PayloadError
 from collectors.records import Batch
 from collectors.x import files as x_files
@@ -43,25 +45,46 @@ def import_archives(engagement_id: str, files: list[Path]) -> ImportResult:
     return result
 
 
-def _import_file(pipe: Pipeline, path: Path, result: ImportResult) -> None:
-    started, tally, usage = datetime.now(UTC), Tally(), Usage()
+def _values(text: str) -> list[tuple[int, object]]:
+    """The file's JSON values with their line numbers: one value (a saved Graph response, often
+    spread over many lines), or one per line; a line that does not parse stands as None."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        return [(1, json.loads(text))]
+    except json.JSONDecodeError:
+        pass
+    found: list[tuple[int, object]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            try:
+                found.append((number, json.loads(line)))
+            except json.JSONDecodeError:
+                found.append((number, None))
+    return found
+
+
+def _import_file(pipe: Pipeline, path: Path, result: ImportResult) -> None:
+    started, tally, usage, platform = datetime.now(UTC), Tally(), Usage(), "x"
+    try:
+        values = _values(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         result.rejected.append(f"{path}: cannot read ({type(exc).__name__})")
         return
     withdrawn: set[str] = set()
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for number, value in values:
         try:
-            got = x_files.read(json.loads(line), Batch("x", "archive/twarc2", None, started))
+            if value is None:
+                raise PayloadError("not valid JSON")
+            if facebook_files.is_graph(value):
+                platform = "facebook"
+                pipe.store(facebook_files.read(value, Batch(platform, "archive/graph", None, started)), tally,
+                           f"import/{path.name}")
+                continue
+            got = x_files.read(value, Batch("x", "archive/twarc2", None, started))
         except x_files.NotPosts as exc:
             result.refused.append(f"{path.name}: {exc}")
             return
-        except (json.JSONDecodeError, PayloadError) as exc:
-            reason = "not valid JSON" if isinstance(exc, json.JSONDecodeError) else str(exc)
-            result.rejected.append(f"{path.name}:{number}: {reason}")
+        except PayloadError as exc:
+            result.rejected.append(f"{path.name}:{number}: {exc}")
             usage.api_errors["unreadable line"] = usage.api_errors.get("unreadable line", 0) + 1
             continue
         for kind, n in got.errors.items():
@@ -84,4 +107,4 @@ def _import_file(pipe: Pipeline, path: Path, result: ImportResult) -> None:
         usage.api_errors["withdrawn by the platform"] = len(withdrawn)
     result.pages += tally.pages
     result.tally.merge(tally)
-    pipe.log_run(f"import/{path.name}", "x", started, tally, usage)
+    pipe.log_run(f"import/{path.name}", platform, started, tally, usage)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 
 from privacy.detect import Finding
-from privacy.text import replace_handles
+from privacy.text import replace_handles, replace_url_ids
 
 PLACEHOLDERS = {
     "EMAIL_ADDRESS": "<EMAIL>", "PHONE_NUMBER": "<PHONE>", "FI_PERSONAL_IDENTITY_CODE": "<HETU>",
@@ -24,8 +24,8 @@ def redact(
     """Contact details and identifiers become placeholders; people become pseudonyms.
 
     ``handle_pid``/``name_pid`` give the pseudonym for a handle or a name, or None to keep
-    it (publishable people). URLs stay unless they carry an e-mail address; profile links
-    get the same handle treatment as mentions. Overlapping findings: the earlier, then
+    it (publishable people). URLs stay unless they carry an e-mail address; profile links,
+    and user numbers in a link's query, get the same handle treatment as mentions. Overlapping findings: the earlier, then
     longer, one wins.
     """
     out: list[str] = []
@@ -47,7 +47,7 @@ def redact(
         out += [replace_handles(text[cursor : f.start], handle_pid), new]
         cursor = f.end
     out.append(replace_handles(text[cursor:], handle_pid))
-    return "".join(out)
+    return replace_url_ids("".join(out), handle_pid)
 
 
 def scrub(text: str) -> str:

@@ -17,6 +17,14 @@ from collections.abc import Callable
 HANDLE = re.compile(r"(?:@(?<![\w@]@)(?<!\w\.@)|/(?<=x\.com/)|/(?<=twitter\.com/)|:(?<=\bfrom:)|:(?<=\bto:))(\w{1,50})")
 WORD = re.compile(r"\w+(?:[-'’]\w+)*")  # Marja-Leena, O'Brien: one word each
 MAX_NAME_WORDS = 4
+LITERAL_BREAK = re.compile(r"\\[nrt]")
+
+
+def breaks_apart(text: str) -> str:
+    """``text`` with each line break written out as ``\\n`` made two spaces (as long as what
+    it replaces, so spans hold): saved Graph messages have them, and they part words."""
+    return LITERAL_BREAK.sub("  ", text) if "\\" in text else text
+
 
 HandleResolver = Callable[[str], str | None]
 NameResolver = Callable[[str], str | None]
@@ -31,6 +39,18 @@ def first_word(name: str) -> str | None:
 def normal_name(name: str) -> str:
     """A name as it is compared and hashed: lower case, single spaces."""
     return " ".join(name.lower().split())
+
+
+# A person's number in a link's query (Facebook's profile.php?id=…, photo.php?…&id=…,
+# ?viewas=…): on Facebook a user's id is their handle.
+URL_ID = re.compile(r"(?i)([?&;](?:id|uid|viewas|profile_id|user_id)=)(\d{5,20})(?!\d)")
+
+
+def replace_url_ids(text: str, resolve: HandleResolver) -> str:
+    """``resolve(id)`` gives the pseudonym for a user number in a link, or None to keep it."""
+    if "=" not in text:
+        return text
+    return URL_ID.sub(lambda m: m.group(1) + (resolve(m.group(2)) or m.group(2)), text)
 
 
 def replace_handles(text: str, resolve: HandleResolver) -> str:
@@ -49,8 +69,10 @@ def find_names(text: str, resolve: NameResolver, starts: Callable[[str], bool] =
     """Spans of runs of 2–4 words that ``resolve`` knows as a person's name (longest first).
 
     ``starts(word)`` says whether any known name begins with that word: it lets the scan
-    skip, with one lookup, the runs that cannot be a name.
+    skip, with one lookup, the runs that cannot be a name. A line break written out as
+    ``\\n`` (saved Graph messages have them) separates words like the break itself.
     """
+    text = breaks_apart(text)
     words = list(WORD.finditer(text))
     found: list[tuple[int, int, str]] = []
     i = 0

@@ -202,3 +202,78 @@ def test_a_deletion_killed_half_way_is_finished_by_the_next_run(home: Path, tmp_
     assert not traces(home, pids) and not traces(clean, pids)
     assert sorted(p["post_pid"] for p in rows(home, "posts")) == sorted(p["post_pid"] for p in rows(clean, "posts"))
     assert not list(home.rglob("*.tmp"))
+
+
+GRAPH = Path(__file__).parent / "data" / "facebook-graph"
+
+
+def graph_objects(path: Path) -> tuple[set[str], set[str], set[str]]:
+    """Every object id (posts, comments), person id and person name a saved response holds."""
+    objects, people, names = set(), set(), set()
+
+    def walk(value: object) -> None:
+        if isinstance(value, dict):
+            if isinstance(value.get("id"), str) and ("message" in value or "created_time" in value or "updated_time" in value):
+                objects.add(value["id"])
+            author = value.get("from")
+            if isinstance(author, dict):
+                people.add(author["id"])
+                names.add(author.get("name") or "")
+            for k, v in value.items():
+                if k in ("reactions", "likes") and isinstance(v, dict):
+                    for p in v.get("data", []):
+                        people.add(p["id"])
+                        names.add(p.get("name") or "")
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    walk(json.loads(path.read_text(encoding="utf-8")))
+    return objects, people, {n for n in names if len(n.split()) > 1}
+
+
+@pytest.mark.parametrize("path", sorted(GRAPH.glob("*.json")), ids=lambda p: p.stem)
+def test_a_saved_graph_response_imports_every_object_and_no_identity(home: Path, path: Path) -> None:
+    """Posts, 2011 statuses (no created_time), embedded comments, replies, reactions and likes:
+    each object once, twice imported adds nothing, and no commenter's id or name is stored."""
+    code, _, err = run(path)
+    assert code == 0, err
+    objects, people, names = graph_objects(path)
+    pseudo = pseudonymiser(Lake(home), "sample")
+    stored = {p["post_pid"] for p in rows(home, "posts")}
+    assert stored == {pseudo.post("facebook", i) for i in objects}
+    reactions = [i for i in rows(home, "interactions") if i["kind"].startswith("reaction:")]
+    listed = sum(len(v.get("data", [])) for v in _lists(json.loads(path.read_text(encoding="utf-8"))))
+    assert len(reactions) == listed
+    assert log_of(home, path.name) == [{}] and rows(home, "collection_log")[0]["platform"] == "facebook"
+    publishable = {a["account_pid"] for a in rows(home, "accounts") if a["publishable"]}
+    private = {p for p in people if pseudo.account("facebook", p) not in publishable}
+    assert not traces(home, private | names)
+    before = stored_tables(home)
+    code, out, _ = run(path)
+    assert code == 0 and "nothing new" in out and stored_tables(home) == before
+
+
+def _lists(value: object) -> list[dict]:
+    """The reactions and likes lists anywhere in a response."""
+    found = []
+    if isinstance(value, dict):
+        found += [v for k, v in value.items() if k in ("reactions", "likes") and isinstance(v, dict)]
+        for v in value.values():
+            found += _lists(v)
+    elif isinstance(value, list):
+        for v in value:
+            found += _lists(v)
+    return found
+
+
+def test_graph_objects_one_per_line_import_and_a_broken_line_is_reported(home: Path, tmp_path: Path) -> None:
+    lines = [json.dumps(json.loads(p.read_text(encoding="utf-8"))) for p in sorted(GRAPH.glob("*.json"))]
+    path = tmp_path / "graph.jsonl"
+    path.write_text("\n".join([lines[0], '{"data": [{"id": "1", "message": "x", "from": {"id": "2"}}', *lines[1:]]) + "\n",
+                    encoding="utf-8")
+    code, _, err = run(path)
+    assert code == 1 and "graph.jsonl:2: not valid JSON" in err
+    objects = set().union(*(graph_objects(p)[0] for p in GRAPH.glob("*.json")))
+    assert len(rows(home, "posts")) == len(objects)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from privacy.text import WORD, find_names
+from privacy.text import WORD, breaks_apart, find_names
 
 # No word character here: stripped off a token, they leave its words as they were.
 PUNCTUATION = ".,;:!?\"'’()[]{}-–—…«»"
@@ -38,7 +38,7 @@ class KeyedNameRecognizer(EntityRecognizer):
         replies repeat most of them); only tokens that are more than letters within
         punctuation go through the word pattern.
         """
-        tokens = [text.split() for text in texts]
+        tokens = [breaks_apart(text).split() for text in texts]
         cores = {token: token.strip(PUNCTUATION) for token in set().union(*tokens)}
         plain = {core for core in cores.values() if core.isalpha()}  # each one word
         other = {token: WORD.findall(token) for token, core in cores.items() if not core.isalpha()}

@@ -13,6 +13,7 @@ import networkx as nx
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from analysis import coverage
 from analysis.network import communities, follow_graph, interaction_graph, picture, summarise
 
 
@@ -146,6 +147,8 @@ def analyse(con: duckdb.DuckDBPyConnection, n: int, min_cell: int = 5) -> dict[s
                "other_accounts": others["accounts"], "other_posts": others["posts"], "min_cell": min_cell}
     return {
         "m_volume_platform": volume_by(con, "platform"),
+        "m_sources": coverage.sources(con),
+        "m_gaps": coverage.gaps(con),
         "m_weekly_volume": weekly_volume(con),
         "m_hashtag_daily": hashtag_daily(con, min(n, 3)),
         "m_network_nodes": nodes,

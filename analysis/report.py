@@ -7,7 +7,7 @@ from datetime import datetime
 import pyarrow as pa
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from analysis import charts
+from analysis import charts, coverage
 
 _env = Environment(loader=PackageLoader("analysis", "templates"), autoescape=select_autoescape(["html", "j2"]))
 
@@ -34,8 +34,17 @@ WORDS = {
                            "{b} links between communities.",
            "central": "Most central public accounts (PageRank)", "community": "Community", "bridging": "Links across",
            "methods": "Methods and data protection",
-           "collected": "Data were collected from public platform APIs for the period {start} – {end}",
-           "searches": "with the searches", "timelines": "and the timelines of {n} public accounts", "basis": "Legal basis",
+           "collected": "The engagement's period is {start} – {end}; the table below says what was actually collected or imported, from where, and for which days.",
+           "covered": "The stored posts were written between {first} and {last}.",
+           "sources": "Where the data come from", "source": "Source", "query": "Search", "first": "First post", "last": "Last post",
+           "platforms": {"x": "X", "facebook": "Facebook"},
+           "source_names": {"search_recent": "recent search", "search_all": "full-archive search", "user_tweets": "timelines",
+                            "posts": "Page posts", "comments": "comments",
+                            "archive/twarc2": "imported X file", "archive/graph": "imported Facebook Graph file",
+                            "archive/seula": "imported Seula archive"},
+           "incomplete": "These data are incomplete.", "missing": "What is missing",
+           "stopped": "stopped early: {why}", "waits": "{n} rate-limit waits ({s:.0f} s)", "quarantined": "{n} unreadable pages kept aside",
+           "basis": "Legal basis",
            "protection": "Only public accounts on the engagement's publication list or in its candidate register ({p} "
                          "accounts) are named. The other {q} accounts are replaced by keyed pseudonyms; e-mail addresses, "
                          "phone numbers, identity codes, bank accounts and card numbers in texts are removed before "
@@ -62,8 +71,17 @@ WORDS = {
                            "{b} yhteyttä yhteisöjen välillä.",
            "central": "Keskeisimmät julkiset tilit (PageRank)", "community": "Yhteisö", "bridging": "Yhteyksiä yli",
            "methods": "Menetelmät ja tietosuoja",
-           "collected": "Aineisto kerättiin palvelujen julkisista rajapinnoista ajalta {start} – {end}",
-           "searches": "hauilla", "timelines": "sekä {n} julkisen tilin aikajanoilta", "basis": "Käsittelyperuste",
+           "collected": "Toimeksiannon ajanjakso on {start} – {end}; alla oleva taulukko kertoo, mitä todella kerättiin tai tuotiin, mistä ja miltä päiviltä.",
+           "covered": "Tallennetut julkaisut on kirjoitettu {first} – {last}.",
+           "sources": "Aineiston lähteet", "source": "Lähde", "query": "Haku", "first": "Ensimmäinen", "last": "Viimeisin",
+           "platforms": {"x": "X", "facebook": "Facebook"},
+           "source_names": {"search_recent": "tuore haku", "search_all": "koko arkiston haku", "user_tweets": "aikajanat",
+                            "posts": "sivujen julkaisut", "comments": "kommentit",
+                            "archive/twarc2": "tuotu X-tiedosto", "archive/graph": "tuotu Facebook Graph -tiedosto",
+                            "archive/seula": "tuotu Seula-arkisto"},
+           "incomplete": "Aineisto on puutteellinen.", "missing": "Mitä puuttuu",
+           "stopped": "keskeytyi: {why}", "waits": "{n} odotusta käyttörajan vuoksi ({s:.0f} s)", "quarantined": "{n} lukukelvotonta sivua erillään",
+           "basis": "Käsittelyperuste",
            "protection": "Nimeltä mainitaan vain toimeksiannon julkaisulistalla tai ehdokasrekisterissä olevat julkiset "
                          "tilit ({p} tiliä). Muut {q} tiliä on korvattu avainnetuilla pseudonyymeillä; sähköpostiosoitteet, "
                          "puhelinnumerot, henkilötunnukset, tilinumerot ja korttinumerot poistetaan teksteistä ennen "
@@ -100,6 +118,8 @@ def render_html(meta: dict, tables: dict[str, pa.Table], generated_at: datetime,
         pairs=tables["m_hashtag_pairs"].to_pylist(),
         voice=tables["m_share_of_voice"].to_pylist(),
         central=tables["m_central_accounts"].to_pylist(),
+        sources=tables["m_sources"].to_pylist(),
+        gaps=coverage.incomplete(tables["m_gaps"].to_pylist()),
         t=words,
         lang=lang,
         generated_at=generated_at,

@@ -31,7 +31,8 @@ from rights.store import checked_rights_key
 GRAPH_FORMATS = ("gexf", "graphml")  # node labels: handles of publishable accounts, pseudonyms otherwise
 METRICS = ("m_summary", "m_daily_volume", "m_top_hashtags", "m_top_accounts", "m_most_followed", "m_volume_lang",
            "m_volume_platform", "m_engagement_daily", "m_top_terms", "m_hashtag_pairs", "m_share_of_voice",
-           "m_central_accounts", "m_weekly_volume", "m_hashtag_daily", "m_network_nodes", "m_network_links")
+           "m_central_accounts", "m_weekly_volume", "m_hashtag_daily", "m_network_nodes", "m_network_links", "m_sources",
+           "m_gaps")
 DOCUMENT_FORMATS = ("html", "pdf")
 
 
@@ -50,11 +51,9 @@ def _checked_metrics(engagement_id: str) -> dict[str, pa.Table]:
 
 
 def _meta(eng: config.Engagement) -> dict:
-    x = eng.platforms.x
     return {
         "id": eng.id, "client": eng.client, "purpose": eng.purpose.value, "legal_basis": eng.legal_basis,
         "start": eng.start, "end": eng.end, "retention_days": eng.retention_days_after_end,
-        "queries": [s.query for s in x.search] if x else [], "accounts": len(x.accounts) if x else 0,
     }
 
 

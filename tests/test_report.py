@@ -152,3 +152,37 @@ def test_partial_counts_equal_counts_over_the_views(analysed: Path) -> None:
     erase(lake, "sample", Subjects(frozenset({authors[1][0]})))  # files rewritten: their partials go at once, and come back computed anew
     assert {p.name for p in partials.rglob("part-*.parquet")} < before
     compare()
+
+
+def test_a_report_after_a_rate_limit_stop_warns_that_data_are_missing(home: Path) -> None:
+    """The search stops on a window longer than the engagement lets the collector wait: the
+    report says at the top that its data are incomplete, and which task stopped and why."""
+    with XEmulator(rate_limits={**DEMO_RATE_LIMITS, "search_recent": (2, 3600.0)}) as emu:
+        collect("sample", emu)
+    compute_metrics.fn("sample", 10, 3)
+    html = render_report.fn("sample", "en")[0].read_text()
+    warning = html[html.index('<div class="warning"'):html.index("</div>", html.index('<div class="warning"'))]
+    assert "These data are incomplete." in warning and "x/search/0" in warning
+    assert "stopped early: search_recent: rate limit spent until" in warning
+    assert "x/accounts" not in warning  # the timelines were collected whole
+
+
+def test_a_report_over_imported_data_states_their_own_period_and_platform(home: Path) -> None:
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    data = Path(__file__).parent / "data"
+    for path in (data / "x-archives" / "x_search_recent_brexit_100tweets.jsonl",
+                 data / "facebook-graph" / "fb_page_statuses_2011_25posts_embedded_comments_likes.json"):
+        assert CliRunner().invoke(app, ["import", "sample", str(path)]).exit_code == 0
+    compute_metrics.fn("sample", 10, 3)
+    en = render_report.fn("sample", "en")[0].read_text()
+    fi = render_report.fn("sample", "fi")[0].read_text()
+    con = connect(home, "sample")
+    first, last = con.sql("SELECT strftime(min(created_at), '%Y-%m-%d'), strftime(max(created_at), '%Y-%m-%d') FROM posts").fetchall()[0]
+    assert first.startswith("20") and first < "2012" and last.startswith("2021-09")  # 2011 statuses, 2021 tweets
+    assert f"The stored posts were written between {first} and {last}." in en
+    assert f"Tallennetut julkaisut on kirjoitettu {first} – {last}." in fi
+    assert "imported X file" in en and "imported Facebook Graph file" in en and "<td>Facebook</td>" in en
+    assert 'class="warning"' not in en  # nothing is known to be missing from these two files

@@ -91,6 +91,20 @@ def collect(
         raise typer.Exit(75)  # EX_TEMPFAIL: try again later
 
 
+@app.command()
+def compliance(
+    engagement: Engagement,
+    x_base_url: Annotated[str | None, typer.Option(help="Send X API requests here instead (an emulator).")] = None,
+) -> None:
+    """Ask X which stored tweets and users it has deleted or withdrawn, and remove them everywhere."""
+    from flows.compliance import compliance_sweep
+
+    sweep = _run(compliance_sweep, engagement, x_base_url)
+    gone = ", ".join(f"{n} {table}" for table, n in sorted(sweep.removed.items()) if n) or "nothing"
+    console.print(f"checked {sweep.checked.get('tweets', 0)} tweets and {sweep.checked.get('users', 0)} users: "
+                  f"{sweep.withdrawn} withdrawn by X; removed {gone}")
+
+
 @app.command("import")
 def import_(
     engagement: Engagement,

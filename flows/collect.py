@@ -107,7 +107,7 @@ class Pipeline:
         result = self.sieve.apply(batch)
         added = 0
         for name, rows in result.tables.items():
-            n = self.lake.append(self.eng.id, schema.COLLECTED[name], rows)
+            n = self.lake.append(self.eng.id, schema.STORED[name], rows)
             tally.rows[name] = tally.rows.get(name, 0) + n
             added += n
         ui.page_stored(source, added)
@@ -165,7 +165,7 @@ def _demo_key_allowed() -> bool:
     return os.environ.get("SEULA_DEMO") == "1"
 
 
-def _x_source(eng: config.Engagement, x_base_url: str | None) -> XSource:
+def x_source(eng: config.Engagement, x_base_url: str | None) -> XSource:
     token = os.environ.get("SEULA_X_BEARER_TOKEN") or (DEMO_TOKEN if x_base_url else None)
     if not token:
         raise CollectorError("no X credentials: set SEULA_X_BEARER_TOKEN (or --x-base-url for an emulator)")
@@ -185,7 +185,7 @@ def collect_x_search(engagement_id: str, index: int, x_base_url: str | None = No
     pipe = Pipeline(eng)
     spec = eng.platforms.x.search[index]  # type: ignore[union-attr]
     key = f"x/search/{index}"
-    src = _x_source(eng, x_base_url)
+    src = x_source(eng, x_base_url)
     started = datetime.now(UTC)
     tally = pipe.drain(key, src.search(spec.query, pipe.checkpoints.get(key), eng.window, archive=spec.archive))
     pipe.log_run(key, "x", started, tally, src.api.usage)
@@ -199,7 +199,7 @@ def collect_x_accounts(engagement_id: str, x_base_url: str | None = None) -> Tal
     x = eng.platforms.x
     assert x is not None
     pipe = Pipeline(eng)
-    src = _x_source(eng, x_base_url)
+    src = x_source(eng, x_base_url)
     tally, started = Tally(), datetime.now(UTC)
     # An erased (or, here, marketing-excluded) account is not even looked up: its id, timeline
     # and follow graph never reach the sieve.

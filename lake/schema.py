@@ -208,9 +208,24 @@ COLLECTION_LOG = _spec(
     subjects=(),
 )
 
+# Each stored account's and post's own platform id, sealed (``Pseudonymiser.seal``): what a
+# platform's compliance check is asked about (X's batch compliance takes ids). Not a view,
+# not in an archive or an access export; erased with its row.
+PLATFORM_IDS = _spec(
+    "platform_ids",
+    [
+        pa.field("kind", pa.string(), nullable=False),  # account | post
+        pa.field("pid", pa.string(), nullable=False),
+        pa.field("sealed", pa.binary(), nullable=False),
+    ],
+    key=("pid",),
+    subjects=("pid",),
+)
+
 COLLECTED: dict[str, TableSpec] = {
     t.name: t for t in (ACCOUNTS, POSTS, FOLLOWS, INTERACTIONS, IDENTITY_INDEX, QUARANTINE, COLLECTION_LOG)
 }
+STORED: dict[str, TableSpec] = {**COLLECTED, PLATFORM_IDS.name: PLATFORM_IDS}  # every table the sieve writes
 
 
 def empty(spec: TableSpec) -> pa.Table:

@@ -135,7 +135,7 @@ def erase(lake: Lake, engagement: str, who: Subjects) -> dict[str, int]:
         for spec in first:
             _erase_in(lake, engagement, spec, who, removed)
         who = Subjects(who.pids, who.posts | frozenset(own.result()), who.handles, who.names)
-    for spec in schema.COLLECTED.values():
+    for spec in schema.STORED.values():
         if spec not in first:
             _erase_in(lake, engagement, spec, who, removed)
     return removed
@@ -173,6 +173,8 @@ def without(spec: schema.TableSpec, table: pa.Table, who: Subjects) -> tuple[pa.
         drop = _touches(table, spec, who)
     if spec.name == "interactions":
         drop = pc.or_(drop, _is_among(table["post_pid"], *own_posts))
+    if spec.name == "platform_ids":
+        drop = pc.or_(drop, _is_among(table["pid"], *own_posts))
     kept = table.filter(pc.invert(drop)) if pc.any(drop).as_py() else table
     mentioned = False
     clear = who.clear_pattern()

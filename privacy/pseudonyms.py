@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from privacy.text import normal_name
 
@@ -75,6 +79,23 @@ class Pseudonymiser:
 
     def post(self, platform: str, post_id: str) -> str:
         return "t_" + self._mac(f"post/{platform}", post_id)
+
+    @cached_property
+    def _seal_key(self) -> AESGCM:
+        return AESGCM(hmac.new(self._key, b"seula/v1/platform-ids", hashlib.sha256).digest())
+
+    def seal(self, platform: str, kind: str, raw_id: str) -> bytes:
+        """A platform's own id, encrypted (AES-GCM, under a key of its own derived from the
+        engagement's): kept only so the platform's compliance checks can be asked about
+        what is stored, and erased with the row it belongs to."""
+        nonce = os.urandom(12)
+        return nonce + self._seal_key.encrypt(nonce, raw_id.encode(), f"{platform}/{kind}".encode())
+
+    def unseal(self, platform: str, kind: str, sealed: bytes) -> str:
+        try:
+            return self._seal_key.decrypt(sealed[:12], sealed[12:], f"{platform}/{kind}".encode()).decode()
+        except InvalidTag:
+            raise ValueError("a sealed platform id that this engagement's key did not seal") from None
 
     def _token(self, kind: str, value: str) -> str:
         """Keyed hash of a handle or name, for the identity index (never shown)."""

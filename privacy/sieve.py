@@ -280,12 +280,17 @@ class Sieve:
             for i in batch.interactions
         ]
         index = [{**prov, **r} for r in index_rows]
+        sealed = [{**prov, "platform": a.platform, "kind": "account", "pid": row["account_pid"],
+                   "sealed": self.pseudo.seal(a.platform, "account", a.account_id)} for a, row in zip(batch.accounts, accounts)]
+        sealed += [{**prov, "platform": p.platform, "kind": "post", "pid": row["post_pid"],
+                    "sealed": self.pseudo.seal(p.platform, "post", p.post_id)} for p, row in zip(batch.posts, posts)]
         for spec, rows in (
             (schema.ACCOUNTS, accounts),
             (schema.POSTS, posts),
             (schema.FOLLOWS, follows),
             (schema.INTERACTIONS, interactions),
             (schema.IDENTITY_INDEX, index),
+            (schema.PLATFORM_IDS, sealed),
         ):
             if rows:
                 result.tables[spec.name] = schema.conform(spec, rows)

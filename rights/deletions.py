@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyarrow.compute as pc
+
+from lake import schema
 from lake.files import exclusive_lock, read_json, write_json_atomic
 from lake.store import Lake
 from lake.subjects import Subjects, erase, remaining
@@ -59,6 +62,18 @@ def record(home: Path, withdrawn: Withdrawn) -> None:
         pending.append({"source": withdrawn.source, "recorded": datetime.now(UTC).isoformat(timespec="seconds"),
                         "targets": targets})
         write_json_atomic(pending, path)
+
+
+def platform_ids(home: Path, engagement: str, platform: str) -> dict[str, list[str]]:
+    """The platform's own ids of everything stored (``schema.PLATFORM_IDS``, unsealed), by
+    kind (``post``, ``account``): what a compliance check asks the platform about."""
+    lake = Lake(home)
+    pseudo = pseudonymiser(lake, engagement)
+    table = lake.read(engagement, "platform_ids", schema.PLATFORM_IDS.schema)
+    found: dict[str, list[str]] = {"post": [], "account": []}
+    for row in table.filter(pc.equal(table["platform"], platform)).to_pylist():
+        found.setdefault(row["kind"], []).append(pseudo.unseal(platform, row["kind"], row["sealed"]))
+    return found
 
 
 def _stored(lake: Lake, engagement: str, table: str, column: str, wanted: set[str]) -> set[str]:

@@ -27,7 +27,7 @@ from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -887,6 +887,15 @@ class _Handler(EmulatorHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def do_POST(self) -> None:  # noqa: N802 (http.server naming)
+        self.emulator._serve_compliance(self, "POST")
+
+    def do_PUT(self) -> None:  # noqa: N802
+        self.emulator._serve_compliance(self, "PUT")
+
+    def body(self) -> bytes:
+        return self.rfile.read(int(self.headers.get("content-length") or 0))
+
     def drop(self) -> None:
         """Abort the connection: SO_LINGER 0 makes close() send a TCP RST."""
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -927,6 +936,8 @@ class XEmulator(LoopbackServer):
         self._faults: dict[str, deque[Fault]] = {}
         self._lock = threading.Lock()
         self.request_log: list[tuple[str, int]] = []
+        self._withdrawn: dict[str, str] = {}  # tweet or user id -> reason (deleted, protected…)
+        self._jobs: dict[str, dict[str, Any]] = {}
 
     # test controls
 
@@ -948,6 +959,58 @@ class XEmulator(LoopbackServer):
     def reset_rate_limits(self) -> None:
         self._limiter.reset()
 
+    def withdraw(self, item_id: str, reason: str = "deleted") -> None:
+        """Mark a tweet or user as deleted (or protected, suspended…) on the platform: batch
+        compliance jobs report it from now on."""
+        with self._lock:
+            self._withdrawn[item_id] = reason
+
+    # batch compliance (POST /2/compliance/jobs, the job's upload and download URLs)
+
+    def _serve_compliance(self, req: _Handler, method: str) -> None:
+        path = urlsplit(req.path).path.rstrip("/")
+        upload = re.fullmatch(r"/compliance/upload/(\d+)", path)
+        download = re.fullmatch(r"/compliance/download/(\d+)", path)
+        job = re.fullmatch(r"/2/compliance/jobs(?:/(\d+))?", path)
+        if upload and method == "PUT" and upload.group(1) in self._jobs:  # a pre-signed URL: no bearer token
+            ids = req.body().decode().split()
+            with self._lock:
+                found = self._jobs[upload.group(1)]
+                found["ids"], found["status"] = ids, "complete"
+            self._log("compliance_upload", 200)
+            req.send_json(200, b"", {})
+            return
+        if download and method == "GET" and download.group(1) in self._jobs:
+            found = self._jobs[download.group(1)]
+            lines = "".join(json.dumps({"id": i, "action": "delete", "created_at": ts(datetime.now(UTC)),
+                                        "reason": self._withdrawn[i]}) + "\n"
+                            for i in found.get("ids", []) if i in self._withdrawn)
+            self._log("compliance_download", 200)
+            req.send_json(200, lines.encode(), {})
+            return
+        if job is None or (method == "PUT") or req.headers.get("Authorization") != f"Bearer {self.bearer_token}":
+            self._log("compliance", 404 if job is None or method == "PUT" else 401)
+            req.send_json(404 if job is None or method == "PUT" else 401, _dumps(_problem(404, "Not Found Error")), {})
+            return
+        if method == "POST":
+            kind = json.loads(req.body() or b"{}").get("type")
+            if kind not in ("tweets", "users"):
+                req.send_json(400, _dumps(_invalid("type", str(kind), "type must be tweets or users").body), {})
+                return
+            job_id = str(1382081613278814209 + len(self._jobs))
+            base = f"http://{req.headers.get('Host')}"
+            self._jobs[job_id] = {"id": job_id, "type": kind, "status": "created", "created_at": ts(datetime.now(UTC)),
+                                  "upload_url": f"{base}/compliance/upload/{job_id}",
+                                  "download_url": f"{base}/compliance/download/{job_id}", "resumable": False}
+            self._log("compliance_jobs", 200)
+            req.send_json(200, _dumps({"data": {k: v for k, v in self._jobs[job_id].items() if k != "ids"}}), {})
+            return
+        found = self._jobs.get(job.group(1) or "")
+        status = 200 if found else 404
+        self._log("compliance_job", status)
+        req.send_json(status, _dumps({"data": {k: v for k, v in found.items() if k != "ids"}} if found
+                                     else _problem(404, "Not Found Error")), {})
+
     # serving
 
     def _log(self, endpoint: str, status: int) -> None:
@@ -962,6 +1025,9 @@ class XEmulator(LoopbackServer):
     def _serve(self, req: _Handler) -> None:
         url = urlsplit(req.path)
         path = url.path.rstrip("/") or "/"
+        if path.startswith(("/2/compliance/", "/compliance/")):
+            self._serve_compliance(req, "GET")
+            return
         endpoint, arg = "unknown", None
         for pattern, key in _ROUTES:
             m = pattern.fullmatch(path)

@@ -74,7 +74,7 @@ def read(value: Any, batch: Batch) -> Line:
     if kind == "counts":
         raise NotPosts("a tweet counts file (numbers of tweets per period): it holds no posts to import")
     if kind == "compliance":
-        return Line(kind, deletion=_deletion(value))
+        return Line(kind, deletion=deletion(value))
     line = Line(kind, errors=_titles(wire.errors(value)))
     if kind == "tweets":
         line.batch = wire.tweets_page(value, batch)
@@ -90,7 +90,8 @@ def _items(value: dict) -> list:
     return [data] if isinstance(data, dict) else data if isinstance(data, list) else []
 
 
-def _deletion(value: dict) -> Deletion:
+def deletion(value: dict) -> Deletion:
+    """One compliance item (PayloadError if it is not one)."""
     item = Deletion(value.get("id"), value.get("action"), value.get("reason"))
     if not isinstance(item.id, str) or not item.id.isdigit():
         raise PayloadError("compliance.id: not an X id")

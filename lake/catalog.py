@@ -13,7 +13,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from lake import partials
-from lake.schema import COLLECTED
+from lake.schema import COLLECTED, PLATFORM_IDS
 from lake.store import Lake, LakeError
 
 
@@ -35,7 +35,7 @@ def _create_views(con: duckdb.DuckDBPyConnection, lake: Lake, engagement: str, s
     short-lived connection with nobody excluded when it opens skips the check, which
     otherwise reads every row's person columns (a third of a simple count's time).
     """
-    present = set(lake.tables(engagement))
+    present = _queryable(lake, engagement)
     check = lasting or ("exclusions" in present and lake.read(engagement, "exclusions").num_rows > 0)
     parts = {t: str(lake.table_dir(engagement, t) / "part-*.parquet") for t in present}
     excluded = (f"SELECT pid FROM read_parquet('{parts['exclusions']}')" if "exclusions" in present
@@ -105,10 +105,16 @@ def _dataset(engagement: str, table: str, files: list[Path]) -> ds.Dataset:
         raise LakeError(f"unreadable file in {engagement}/{table}: {type(exc).__name__}") from None
 
 
+def _queryable(lake: Lake, engagement: str) -> set[str]:
+    """The tables analysts' SQL and the views may see: all but the sealed platform ids (only
+    a compliance check needs them, and they are no analyst's business)."""
+    return set(lake.tables(engagement)) - {PLATFORM_IDS.name}
+
+
 def _filtered_tables(lake: Lake, engagement: str) -> dict[str, ds.Dataset | pa.Table]:
     """Every table of the engagement as an Arrow object with the excluded people's rows
     already left out (the same rows ``_create_views`` leaves out); nothing is read yet."""
-    present = lake.tables(engagement)
+    present = sorted(_queryable(lake, engagement))
     data = {t: _dataset(engagement, t, lake.files(engagement, t)) for t in present}
     excluded = (lake.read(engagement, "exclusions", columns=["pid"])["pid"].combine_chunks()
                 if "exclusions" in present else pa.array([], pa.string()))

@@ -55,3 +55,13 @@ def test_a_compliance_sweep_removes_what_x_withdrew_for_good(home: Path) -> None
         assert not traces(home, gone)
     log = [r for r in Lake(home).read("sample", "collection_log").to_pylist() if r["task"] == "compliance/x"]
     assert len(log) == 1 and '"withdrawn by the platform": 2' in log[0]["api_errors"]
+
+
+def test_the_sealed_ids_are_no_table_of_the_analysts_sql(home: Path) -> None:
+    with XEmulator(rate_limits=DEMO_RATE_LIMITS) as emu:
+        collect("sample", emu)
+    assert "platform_ids" in Lake(home).tables("sample")
+    for query in ("SELECT count(*) FROM platform_ids",
+                  f"SELECT count(*) FROM read_parquet('{home}/lake/sample/platform_ids/*.parquet')"):
+        out = CliRunner().invoke(app, ["sql", "sample", query])
+        assert out.exit_code == 1 and "Traceback" not in out.output, out.output

@@ -54,11 +54,11 @@ def rows_about(home: Path, pid: str, engagement: str = "sample") -> dict[str, in
     posts = lake.read(engagement, "posts", schema.POSTS.schema)
     own = set(posts.filter(pc.equal(posts["author_pid"], pid))["post_pid"].to_pylist())
     counts = {"posts": len(own)}
-    for name in ("accounts", "follows", "interactions", "identity_index"):
-        table = lake.read(engagement, name, schema.COLLECTED[name].schema).to_pylist()
-        spec = schema.COLLECTED[name]
+    for name in ("accounts", "follows", "interactions", "identity_index", "platform_ids"):
+        table = lake.read(engagement, name, schema.STORED[name].schema).to_pylist()
+        spec = schema.STORED[name]
         counts[name] = sum(1 for r in table if pid in [r[c] for c in spec.subject_columns]
-                           or name == "interactions" and r["post_pid"] in own)
+                           or name == "interactions" and r["post_pid"] in own or name == "platform_ids" and r["pid"] in own)
     return counts
 
 
@@ -100,7 +100,7 @@ def test_erasure_removes_exactly_the_persons_rows_and_suppresses_them(lake_home:
     home, emu = lake_home
     person, pid = busy_private_person(home, emu)
     lake = Lake(home)
-    before = {t: lake.read("sample", t).num_rows for t in ("posts", "accounts", "follows", "interactions", "identity_index")}
+    before = {t: lake.read("sample", t).num_rows for t in ("posts", "accounts", "follows", "interactions", "identity_index", "platform_ids")}
     theirs = rows_about(home, pid)
     assert all(theirs[t] > 0 for t in ("posts", "accounts", "follows", "interactions"))
     file_request("erasure", person)

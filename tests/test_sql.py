@@ -27,7 +27,7 @@ def seed_engagement(home: Path, engagement: str, handle: str) -> None:
     batch = Batch("x", "users_by_usernames", None, datetime(2026, 10, 1, tzinfo=UTC))
     batch.accounts.append(Account("x", "42", handle, "Name"))
     for name, table in sieve.apply(batch).tables.items():
-        Lake(home).append(engagement, schema.COLLECTED[name], table)
+        Lake(home).append(engagement, schema.STORED[name], table)
 
 
 @pytest.fixture

@@ -95,14 +95,18 @@ def collect(
 def compliance(
     engagement: Engagement,
     x_base_url: Annotated[str | None, typer.Option(help="Send X API requests here instead (an emulator).")] = None,
+    fb_base_url: Annotated[str | None, typer.Option(help="Send Graph API requests here instead (an emulator).")] = None,
 ) -> None:
-    """Ask X which stored tweets and users it has deleted or withdrawn, and remove them everywhere."""
+    """Ask the platforms which stored posts and accounts they deleted or withdrew; remove them everywhere."""
     from flows.compliance import compliance_sweep
 
-    sweep = _run(compliance_sweep, engagement, x_base_url)
+    sweep = _run(compliance_sweep, engagement, x_base_url, fb_base_url)
     gone = ", ".join(f"{n} {table}" for table, n in sorted(sweep.removed.items()) if n) or "nothing"
-    console.print(f"checked {sweep.checked.get('tweets', 0)} tweets and {sweep.checked.get('users', 0)} users: "
-                  f"{sweep.withdrawn} withdrawn by X; removed {gone}")
+    checked = ", ".join(f"{n} {kind}" for kind, n in sweep.checked.items()) or "nothing stored"
+    console.print(f"checked {checked}: {sweep.withdrawn} withdrawn by the platforms; removed {gone}")
+    if sweep.stopped:
+        err.print(f"[yellow]stopped early:[/yellow] {sweep.stopped}")
+        raise typer.Exit(75)  # EX_TEMPFAIL: try again later
 
 
 @app.command("import")

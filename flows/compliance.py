@@ -1,17 +1,21 @@
-"""The compliance sweep as a Prefect run: ask X which stored tweets and users it has since
-deleted or withdrawn, and remove them (``rights.deletions``) from every engagement."""
+"""The compliance sweep as a Prefect run: ask each platform which stored posts and accounts it
+has since deleted or withdrawn, and remove them (``rights.deletions``) from every engagement."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from prefect import flow, get_run_logger
 
+from collectors.facebook.api import FacebookError, GraphApi, ThrottleStop, make_graph
+from collectors.facebook.api import Usage as GraphUsage
+from collectors.facebook.source import FacebookSource
 from collectors.x import compliance
-from collectors.x.api import Usage
+from collectors.x.api import Usage as XUsage
 from flows import config
-from flows.collect import Pipeline, Tally, x_source
+from flows.collect import FB_DEMO_TOKEN, Pipeline, Tally, x_source
 from flows.rights import HOOKS
 from lake.catalog import refresh_catalog
 from lake.home import seula_home
@@ -23,28 +27,54 @@ class Sweep:
     checked: dict[str, int] = field(default_factory=dict)  # ids asked about, per kind
     withdrawn: int = 0
     removed: dict[str, int] = field(default_factory=dict)
+    stopped: str | None = None  # a platform's rate limit ended the sweep early
 
 
 @flow(name="compliance_sweep", persist_result=False)
-def compliance_sweep(engagement_id: str, x_base_url: str | None = None) -> Sweep:
-    """Every stored X tweet and user, checked with X's batch compliance; what X withdrew goes."""
+def compliance_sweep(engagement_id: str, x_base_url: str | None = None, fb_base_url: str | None = None) -> Sweep:
+    """Every stored X tweet and user (X's batch compliance) and every stored Facebook post and
+    comment (read again): what the platform withdrew goes, and each sweep is logged."""
     eng = config.load(engagement_id)
-    home, started, sweep = seula_home(), datetime.now(UTC), Sweep()
-    ids = deletions.platform_ids(home, engagement_id, "x")
-    api = x_source(eng, x_base_url).api
-    found = [*compliance.check(api, "tweets", ids["post"]), *compliance.check(api, "users", ids["account"])]
-    gone = frozenset(d.id for d in found if d.action != "scrub_geo")
-    sweep.checked = {"tweets": len(ids["post"]), "users": len(ids["account"])}
-    sweep.withdrawn = len(gone)
-    if gone:
-        deletions.record(home, deletions.Withdrawn("x", gone & set(ids["post"]), gone & set(ids["account"]),
-                                                   f"compliance/{engagement_id}"))
-        sweep.removed = deletions.finish(home, HOOKS)
-        refresh_catalog(home)
-    usage = Usage(requests=api.usage.requests, retries=api.usage.retries, api_errors={
-        **{f"checked {k}": n for k, n in sweep.checked.items()}, "withdrawn by the platform": sweep.withdrawn,
-        **{f"{t} removed": n for t, n in sweep.removed.items() if n}})
-    Pipeline(eng).log_run("compliance/x", "x", started, Tally(), usage)
+    home, sweep = seula_home(), Sweep()
+    x_ids, fb_ids = deletions.platform_ids(home, engagement_id, "x"), deletions.platform_ids(home, engagement_id, "facebook")
+    if x_ids["post"] or x_ids["account"]:
+        started, api = datetime.now(UTC), x_source(eng, x_base_url).api
+        found = [*compliance.check(api, "tweets", x_ids["post"]), *compliance.check(api, "users", x_ids["account"])]
+        gone = frozenset(d.id for d in found if d.action != "scrub_geo")
+        checked = {"tweets": len(x_ids["post"]), "users": len(x_ids["account"])}
+        _remove(eng, "x", gone & set(x_ids["post"]), gone & set(x_ids["account"]), checked, started, api.usage, sweep)
+    if fb_ids["post"] and eng.platforms.facebook is not None:
+        token = os.environ.get("SEULA_FACEBOOK_TOKEN") or (FB_DEMO_TOKEN if fb_base_url else None)
+        if not token:
+            raise FacebookError("no Facebook credentials: set SEULA_FACEBOOK_TOKEN (or --fb-base-url for an emulator)")
+        started = datetime.now(UTC)
+        src = FacebookSource(GraphApi(*make_graph(token, eng.platforms.facebook.graph_version, fb_base_url),
+                                      max_throttle_wait=eng.platforms.facebook.max_throttle_wait_seconds))
+        found: list[str] = []
+        try:
+            found.extend(src.gone(fb_ids["post"]))
+        except ThrottleStop as stop:  # the objects read so far still count; the next sweep reads them all again
+            sweep.stopped = str(stop)
+        _remove(eng, "facebook", frozenset(found), frozenset(), {"facebook objects": len(fb_ids["post"])}, started,
+                src.api.usage, sweep)
     get_run_logger().info("compliance sweep: %s checked, %d withdrawn, removed %s", sweep.checked, sweep.withdrawn,
                           sweep.removed or "nothing")
     return sweep
+
+
+def _remove(eng: config.Engagement, platform: str, posts: frozenset[str], accounts: frozenset[str],
+            checked: dict[str, int], started: datetime, usage: XUsage | GraphUsage, sweep: Sweep) -> None:
+    """Apply one platform's answer and log the sweep: what was checked, what left."""
+    removed: dict[str, int] = {}
+    if posts or accounts:
+        home = seula_home()
+        deletions.record(home, deletions.Withdrawn(platform, posts, accounts, f"compliance/{eng.id}"))
+        removed = deletions.finish(home, HOOKS)
+        refresh_catalog(home)
+    sweep.checked |= checked
+    sweep.withdrawn += len(posts | accounts)
+    for table, n in removed.items():
+        sweep.removed[table] = sweep.removed.get(table, 0) + n
+    usage.api_errors = {**{f"checked {k}": n for k, n in checked.items()}, "withdrawn by the platform": len(posts | accounts),
+                        **{f"{t} removed": n for t, n in removed.items() if n}}
+    Pipeline(eng).log_run(f"compliance/{platform}", platform, started, Tally(stopped=sweep.stopped), usage)

@@ -44,7 +44,7 @@ def test_a_compliance_sweep_removes_what_x_withdrew_for_good(home: Path) -> None
 
         out = CliRunner().invoke(app, ["compliance", "sample", "--x-base-url", emu.base_url])
         assert out.exit_code == 0, out.output
-        assert f"checked {len(ids['post'])} tweets and {len(ids['account'])} users: 2 withdrawn by X" in out.output
+        assert f"checked {len(ids['post'])} tweets, {len(ids['account'])} users: 2 withdrawn by the platforms" in out.output
         assert {"compliance_jobs", "compliance_upload", "compliance_job", "compliance_download"} >= {
             k for k, _ in emu.request_log if k.startswith("compliance")} and ("compliance_upload", 200) in emu.request_log
         assert not traces(home, gone)
@@ -65,3 +65,29 @@ def test_the_sealed_ids_are_no_table_of_the_analysts_sql(home: Path) -> None:
                   f"SELECT count(*) FROM read_parquet('{home}/lake/sample/platform_ids/*.parquet')"):
         out = CliRunner().invoke(app, ["sql", "sample", query])
         assert out.exit_code == 1 and "Traceback" not in out.output, out.output
+
+
+def test_a_facebook_recheck_removes_an_object_the_platform_deleted(home: Path) -> None:
+    from collectors.facebook.emulator import FbEmulator
+    from flows.collect import collect_facebook_pages
+
+    from flows.demo import DEMO_GRAPH_CALLS_PER_HOUR
+
+    with FbEmulator(calls_per_hour=DEMO_GRAPH_CALLS_PER_HOUR) as fb:
+        collect_facebook_pages.fn("sample", fb.base_url)
+        ids = platform_ids(home, "sample", "facebook")
+        posts = [i for i in ids["post"] if fb.world.post(i) is not None]
+        assert posts and len(ids["post"]) == sum(1 for p in Lake(home).read("sample", "posts").to_pylist()
+                                                 if p["platform"] == "facebook")
+        deleted = posts[0]
+        fb.delete(deleted)
+        pseudo = pseudonymiser(Lake(home), "sample")
+        assert traces(home, {pseudo.post("facebook", deleted)})
+
+        out = CliRunner().invoke(app, ["compliance", "sample", "--fb-base-url", fb.base_url])
+        assert out.exit_code == 0, out.output
+        assert f"checked {len(ids['post'])} facebook objects: 1 withdrawn by the platforms" in out.output
+        assert not traces(home, {pseudo.post("facebook", deleted)})
+        assert deleted not in platform_ids(home, "sample", "facebook")["post"]
+        collect_facebook_pages.fn("sample", fb.base_url)  # it is no longer served; nor would it be stored
+        assert not traces(home, {pseudo.post("facebook", deleted)})

@@ -39,6 +39,10 @@ class MalformedPage(FacebookError):
         self.body = body[:200_000]
 
 
+class GoneObject(FacebookError):
+    """The object does not exist (any more), or this token may no longer read it: code 100."""
+
+
 class ThrottleStop(FacebookError):
     """Facebook asks for a longer pause than the engagement allows: stop now, resume later."""
 
@@ -144,7 +148,8 @@ class GraphApi:
                     attempt = self._retry(what, attempt, f"code {code}")
                     continue
                 self.usage.api_errors[str(code)] = self.usage.api_errors.get(str(code), 0) + 1
-                raise FacebookError(f"{what}: Facebook refused the request (code {code}: {_type(exc)})") from None
+                kind = GoneObject if code == 100 and _type(exc) == "GraphMethodException" else FacebookError
+                raise kind(f"{what}: Facebook refused the request (code {code}: {_type(exc)})") from None
             except (requests.ConnectionError, requests.Timeout) as exc:
                 attempt = self._retry(what, attempt, type(exc).__name__)
                 continue

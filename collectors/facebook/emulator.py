@@ -244,10 +244,11 @@ class _Call:
 class _Api:
     def __init__(self, world: FbWorld) -> None:
         self.world = world
+        self.deleted: set[str] = set()  # objects deleted on the platform since: they answer code 100
 
     def resolve(self, obj_id: str) -> Node | None:
         w = self.world
-        return w.page(obj_id) or w.post(obj_id) or w.comment(obj_id)
+        return None if obj_id in self.deleted else w.page(obj_id) or w.post(obj_id) or w.comment(obj_id)
 
     def page_of(self, node: Node | None) -> str | None:
         if isinstance(node, Page):
@@ -611,6 +612,10 @@ class FbEmulator(LoopbackServer):
                 raise ValueError(f"unsupported fault: {fault!r}")
         with self._lock:
             self._faults.setdefault(endpoint_key, deque()).extend(faults)
+
+    def delete(self, obj_id: str) -> None:
+        """Delete a post, comment or Page on the platform: reading it answers code 100 from now on."""
+        self._api.deleted.add(obj_id)
 
     def reset_usage(self) -> None:
         self._usage.reset()

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from collectors.facebook import normalise as wire
-from collectors.facebook.api import GraphApi
+from collectors.facebook.api import GoneObject, GraphApi
 from collectors.records import Batch
 from collectors.x.source import Window
 
@@ -22,6 +22,16 @@ class FacebookSource:
     def __init__(self, api: GraphApi, *, now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.api = api
         self.now = now
+
+    def gone(self, object_ids: list[str]) -> Iterator[str]:
+        """Those of the stored posts and comments that Facebook no longer gives: deleted, or
+        no longer public (one request each: the Graph API has no batch compliance). A
+        ThrottleStop ends it early; what was found until then stands."""
+        for object_id in object_ids:
+            try:
+                self.api.call("recheck", object_id, fields="id")
+            except GoneObject:
+                yield object_id
 
     def _batch(self, endpoint: str, query: str | None = None) -> Batch:
         return Batch(wire.PLATFORM, endpoint, query, self.now())

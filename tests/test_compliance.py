@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyarrow.parquet as pq
 from typer.testing import CliRunner
 
 from collectors.x.emulator import XEmulator
@@ -16,14 +15,7 @@ from lake.store import Lake
 from rights.deletions import platform_ids
 from rights.store import pseudonymiser
 from tests.test_rights import collect
-
-
-def traces(home: Path, values: set[str]) -> set[str]:
-    found = set()
-    for path in (home / "lake").rglob("*.parquet"):
-        decoded, raw = repr(pq.read_table(path).to_pylist()), path.read_bytes()
-        found |= {v for v in values if v in decoded or v.encode() in raw}
-    return found
+from tests.test_x_files_import import traces
 
 
 def test_a_compliance_sweep_removes_what_x_withdrew_for_good(home: Path) -> None:

@@ -68,8 +68,7 @@ def _remove(eng: config.Engagement, platform: str, posts: frozenset[str], accoun
     removed: dict[str, int] = {}
     if posts or accounts:
         home = seula_home()
-        deletions.record(home, deletions.Withdrawn(platform, posts, accounts, f"compliance/{eng.id}"))
-        removed = deletions.finish(home, HOOKS)
+        removed = deletions.apply(home, deletions.Withdrawn(platform, posts, accounts, f"compliance/{eng.id}"), HOOKS)
         refresh_catalog(home)
     sweep.checked |= checked
     sweep.withdrawn += len(posts | accounts)

@@ -99,8 +99,7 @@ def _import_file(pipe: Pipeline, path: Path, result: ImportResult) -> None:
         # A compliance result does not say whether its ids are tweets or users: X's ids are
         # unique across both, so each is removed as whichever of the two it is stored as.
         ids = frozenset(withdrawn)
-        deletions.record(seula_home(), deletions.Withdrawn("x", ids, ids, f"import/{path.name}"))
-        for table, n in deletions.finish(seula_home(), HOOKS).items():
+        for table, n in deletions.apply(seula_home(), deletions.Withdrawn("x", ids, ids, f"import/{path.name}"), HOOKS).items():
             result.removed[table] = result.removed.get(table, 0) + n
             usage.api_errors[f"{table} removed"] = n
         result.withdrawn += len(withdrawn)

@@ -76,6 +76,12 @@ def platform_ids(home: Path, engagement: str, platform: str) -> dict[str, list[s
     return found
 
 
+def apply(home: Path, withdrawn: Withdrawn, hooks: Hooks) -> dict[str, int]:
+    """Record ``withdrawn`` and finish every journaled deletion; rows removed per table."""
+    record(home, withdrawn)
+    return finish(home, hooks)
+
+
 def _stored(lake: Lake, engagement: str, table: str, column: str, wanted: set[str]) -> set[str]:
     """Those of ``wanted`` that stand in ``column`` (the postcondition then looks for few)."""
     files = lake.files(engagement, table)

@@ -16,7 +16,7 @@ os.environ.setdefault("SEULA_HOME", tempfile.mkdtemp(prefix="seula-bench-"))
 os.environ.setdefault("SEULA_MASTER_KEY", "bench-master-key-" + "x" * 32)
 
 from collectors.x.api import XApi, make_client  # noqa: E402
-from collectors.x.emulator import ENDPOINT_KEYS, XEmulator  # noqa: E402
+from emulators.x.emulator import ENDPOINT_KEYS, XEmulator  # noqa: E402
 from collectors.x.source import XSource  # noqa: E402
 from flows import config  # noqa: E402
 from flows.collect import Pipeline  # noqa: E402

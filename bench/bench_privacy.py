@@ -73,8 +73,8 @@ def formats() -> tuple[list[str], list[str], list[str]]:
 
 
 def collected() -> tuple[list[str], list[str], list[str]]:
-    from collectors.facebook.world import build_world as build_fb_world
-    from collectors.x.world import build_world
+    from emulators.facebook.world import build_world as build_fb_world
+    from emulators.x.world import build_world
 
     x, fb = build_world(), build_fb_world()
     texts = [p.text for p in x.posts] + [p.message for p in fb.posts] + [c.message for c in fb.comments]

@@ -13,8 +13,9 @@ import time
 
 os.environ.setdefault("SEULA_HOME", tempfile.mkdtemp(prefix="seula-bench-"))
 
+from collectors.http import Patience  # noqa: E402
 from collectors.x.api import XApi, make_client  # noqa: E402
-from collectors.x.emulator import XEmulator  # noqa: E402
+from emulators.x.emulator import XEmulator  # noqa: E402
 from collectors.x.source import XSource  # noqa: E402
 from flows import config  # noqa: E402
 
@@ -24,7 +25,7 @@ QUERY = "#vaalit OR #eduskunta OR #kuntavaalit OR #ilmasto OR #climate OR #helsi
 
 def main() -> None:
     with XEmulator(rate_limits={"search_recent": (LIMIT, WINDOW)}) as emu:
-        api = XApi(make_client("seula-demo-token", emu.base_url), max_rate_limit_wait=60)
+        api = XApi(make_client("seula-demo-token", emu.base_url), Patience(max_wait=60))
         start = time.monotonic()
         posts = sum(len(b.posts) for b, _ in XSource(api).search(QUERY, {}, config.load("sample").window))
         elapsed = time.monotonic() - start

@@ -1,1 +1,1 @@
-"""One room per platform: the real client, its wire format, and a local emulator of its API."""
+"""One room per platform: the real client, its wire format and files, and the source that walks the API."""

@@ -64,6 +64,14 @@ class Interaction:
     target_account_id: str | None = None
 
 
+@dataclass(frozen=True)
+class Window:
+    """The engagement's collection period."""
+
+    start: datetime
+    end: datetime | None
+
+
 @dataclass
 class Batch:
     """What one API page yielded, with where it came from."""

@@ -17,8 +17,7 @@ from rich.table import Table
 
 import flows  # noqa: F401  (sets Prefect's offline defaults before Prefect is imported)
 from analysis.package import ExportRefused
-from collectors.facebook.api import FacebookError
-from collectors.x.api import CollectorError
+from collectors.http import CollectorError
 from flows import config
 from flows.runlog import configure as configure_logging
 from lake.home import seula_home
@@ -31,7 +30,7 @@ app = typer.Typer(help="Seula: collect, sieve, store, analyse and report social-
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
 console = Console(soft_wrap=True)  # paths and summaries stay on one line for scripts
 err = Console(stderr=True, soft_wrap=True)
-EXPECTED = (config.ConfigError, CollectorError, FacebookError, LakeError, KeyMaterialError, CandidateRegisterError,
+EXPECTED = (config.ConfigError, CollectorError, LakeError, KeyMaterialError, CandidateRegisterError,
             RequestError, ExportRefused)
 T = TypeVar("T")
 
@@ -430,7 +429,7 @@ def emulator(
     seed: Annotated[int, typer.Option(help="Seed of the synthetic world.")] = 2026,
 ) -> None:
     """Serve the X API emulator until interrupted (for trying collections by hand)."""
-    from collectors.x.emulator import XEmulator
+    from emulators.x.emulator import XEmulator
 
     with XEmulator(seed=seed, port=port) as emu:
         console.print(f"X API emulator at {emu.base_url} (bearer token: seula-demo-token); Ctrl-C stops")

@@ -14,24 +14,11 @@ import pyarrow as pa
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from collectors.facebook.api import (
-    FacebookError,
-    GraphApi,
-    MalformedPage,
-    ThrottleStop,
-    make_graph,
-)
-from collectors.facebook.api import Usage as GraphUsage
+from collectors.facebook.api import GraphApi, make_graph
 from collectors.facebook.source import FacebookSource
+from collectors.http import CollectorError, MalformedResponse, Patience, RateLimitStop, Usage
 from collectors.records import Batch
-from collectors.x.api import (
-    CollectorError,
-    MalformedResponse,
-    RateLimitStop,
-    XApi,
-    make_client,
-)
-from collectors.x.api import Usage as XUsage
+from collectors.x.api import XApi, make_client
 from collectors.x.source import State, XSource
 from flows import config, ui
 from lake import schema
@@ -115,7 +102,7 @@ class Pipeline:
         tally.publishable |= result.publishable
         tally.pages += 1
 
-    def log_run(self, task: str, platform: str, started: datetime, tally: Tally, usage: XUsage | GraphUsage) -> None:
+    def log_run(self, task: str, platform: str, started: datetime, tally: Tally, usage: Usage) -> None:
         """Record what a collection task cost and missed (see ``schema.COLLECTION_LOG``)."""
         row = {
             "engagement": self.eng.id, "platform": platform, "endpoint": task, "query": None,
@@ -136,10 +123,10 @@ class Pipeline:
                 self.checkpoints.put(source, state)
         except RateLimitStop as stop:
             tally.stopped = str(stop)
-        except (MalformedResponse, MalformedPage) as bad:
+        except MalformedResponse as bad:
             # Kept aside, pseudonymised, with its error; the checkpoint still points at this page,
             # so the next run asks for it again. The other sources go on.
-            platform = "facebook" if isinstance(bad, MalformedPage) else "x"
+            platform = source.split("/")[0]  # every source key begins with its platform
             body = self.sieve.quarantined(bad.body)
             row = {"engagement": self.eng.id, "platform": platform, "endpoint": str(bad).split(":")[0], "query": None,
                    "collected_at": datetime.now(UTC), "page_hash": hashlib.sha256(f"{source}{bad.body}".encode()).hexdigest(),
@@ -170,13 +157,13 @@ def x_source(eng: config.Engagement, x_base_url: str | None) -> XSource:
     if not token:
         raise CollectorError("no X credentials: set SEULA_X_BEARER_TOKEN (or --x-base-url for an emulator)")
     assert eng.platforms.x is not None
-    api = XApi(make_client(token, x_base_url), max_rate_limit_wait=eng.platforms.x.max_rate_limit_wait_seconds)
+    api = XApi(make_client(token, x_base_url), Patience(max_wait=eng.platforms.x.max_rate_limit_wait_seconds))
     return XSource(api)
 
 
 _TASK = dict(persist_result=False, cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5,
              retry_condition_fn=lambda task, run, state: not isinstance(
-                 state.result(raise_on_failure=False), (CollectorError, FacebookError, config.ConfigError)))
+                 state.result(raise_on_failure=False), (CollectorError, config.ConfigError)))
 
 
 @task(name="collect-x-search", **_TASK)
@@ -237,9 +224,9 @@ def collect_facebook_pages(engagement_id: str, fb_base_url: str | None = None) -
     assert fb is not None
     token = os.environ.get("SEULA_FACEBOOK_TOKEN") or (FB_DEMO_TOKEN if fb_base_url else None)
     if not token:
-        raise FacebookError("no Facebook credentials: set SEULA_FACEBOOK_TOKEN (or --fb-base-url for an emulator)")
+        raise CollectorError("no Facebook credentials: set SEULA_FACEBOOK_TOKEN (or --fb-base-url for an emulator)")
     pipe = Pipeline(eng)
-    src = FacebookSource(GraphApi(*make_graph(token, fb.graph_version, fb_base_url), max_throttle_wait=fb.max_throttle_wait_seconds))
+    src = FacebookSource(GraphApi(*make_graph(token, fb.graph_version, fb_base_url), Patience(max_wait=fb.max_throttle_wait_seconds)))
     tally, started = Tally(), datetime.now(UTC)
     try:
         for name in fb.pages:
@@ -252,7 +239,7 @@ def collect_facebook_pages(engagement_id: str, fb_base_url: str | None = None) -
             key = f"facebook/posts/{pipe.sieve.pseudo.token('source', name)}"
             tally.merge(pipe.drain(key, src.posts(page_id, pipe.checkpoints.get(key), eng.window,
                                                   kinds=frozenset(fb.collect), engaged_posts=fb.engaged_posts_per_page)))
-    except ThrottleStop as stop:
+    except RateLimitStop as stop:
         tally.stopped = str(stop)
     pipe.log_run("facebook/pages", "facebook", started, tally, src.api.usage)
     return tally

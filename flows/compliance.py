@@ -9,11 +9,10 @@ from datetime import UTC, datetime
 
 from prefect import flow, get_run_logger
 
-from collectors.facebook.api import FacebookError, GraphApi, ThrottleStop, make_graph
-from collectors.facebook.api import Usage as GraphUsage
+from collectors.facebook.api import GraphApi, make_graph
 from collectors.facebook.source import FacebookSource
+from collectors.http import CollectorError, Patience, RateLimitStop, Usage
 from collectors.x import compliance
-from collectors.x.api import Usage as XUsage
 from flows import config
 from flows.collect import FB_DEMO_TOKEN, Pipeline, Tally, x_source
 from flows.rights import HOOKS
@@ -46,14 +45,14 @@ def compliance_sweep(engagement_id: str, x_base_url: str | None = None, fb_base_
     if fb_ids["post"] and eng.platforms.facebook is not None:
         token = os.environ.get("SEULA_FACEBOOK_TOKEN") or (FB_DEMO_TOKEN if fb_base_url else None)
         if not token:
-            raise FacebookError("no Facebook credentials: set SEULA_FACEBOOK_TOKEN (or --fb-base-url for an emulator)")
+            raise CollectorError("no Facebook credentials: set SEULA_FACEBOOK_TOKEN (or --fb-base-url for an emulator)")
         started = datetime.now(UTC)
         src = FacebookSource(GraphApi(*make_graph(token, eng.platforms.facebook.graph_version, fb_base_url),
-                                      max_throttle_wait=eng.platforms.facebook.max_throttle_wait_seconds))
+                                      Patience(max_wait=eng.platforms.facebook.max_throttle_wait_seconds)))
         found: list[str] = []
         try:
             found.extend(src.gone(fb_ids["post"]))
-        except ThrottleStop as stop:  # the objects read so far still count; the next sweep reads them all again
+        except RateLimitStop as stop:  # the objects read so far still count; the next sweep reads them all again
             sweep.stopped = str(stop)
         _remove(eng, "facebook", frozenset(found), frozenset(), {"facebook objects": len(fb_ids["post"])}, started,
                 src.api.usage, sweep)
@@ -63,7 +62,7 @@ def compliance_sweep(engagement_id: str, x_base_url: str | None = None, fb_base_
 
 
 def _remove(eng: config.Engagement, platform: str, posts: frozenset[str], accounts: frozenset[str],
-            checked: dict[str, int], started: datetime, usage: XUsage | GraphUsage, sweep: Sweep) -> None:
+            checked: dict[str, int], started: datetime, usage: Usage, sweep: Sweep) -> None:
     """Apply one platform's answer and log the sweep: what was checked, what left."""
     removed: dict[str, int] = {}
     if posts or accounts:

@@ -11,7 +11,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from collectors.x.source import Window
+from collectors.records import Window
 from lake.home import seula_home
 
 BUNDLED = Path(__file__).resolve().parent.parent / "data"

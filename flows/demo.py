@@ -8,8 +8,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from collectors.facebook.emulator import FbEmulator
-from collectors.x.emulator import XEmulator
+from emulators.facebook.emulator import FbEmulator
+from emulators.x.emulator import XEmulator
 from flows.analyse import analyse_engagement
 from flows.collect import collect_engagement
 from flows.report import export_report

@@ -13,7 +13,7 @@ from collectors.facebook import files as facebook_files
 from collectors.payload import PayloadError
 from collectors.records import Batch
 from collectors.x import files as x_files
-from collectors.x.api import Usage
+from collectors.http import Usage
 from flows import config
 from flows.collect import Pipeline, Tally, derive_findings, resieve_stored_text
 from flows.rights import HOOKS

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from collectors.x.emulator import XEmulator
+from emulators.x.emulator import XEmulator
 from flows.archive import archive_engagement, import_archive
 from flows.cli import app
 from flows.rights import apply_subject_requests

@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from collectors.facebook.api import FacebookError, GraphApi, ThrottleStop, make_graph
-from collectors.facebook.emulator import FbEmulator
+from collectors.facebook.api import GraphApi, make_graph
+from collectors.http import CollectorError, Patience, RateLimitStop
+from emulators.facebook.emulator import FbEmulator
 from collectors.facebook.source import FacebookSource
 from flows import config
 from flows.collect import Pipeline, collect_facebook_pages
@@ -36,7 +37,7 @@ def emu() -> Iterator[FbEmulator]:
 
 def api(emu: FbEmulator, sleeps: list[float] | None = None, **kw: float) -> GraphApi:
     record = sleeps.append if sleeps is not None else (lambda s: None)
-    return GraphApi(*make_graph(TOKEN, "v21.0", emu.base_url), sleep=record, backoff=0.01, **kw)
+    return GraphApi(*make_graph(TOKEN, "v21.0", emu.base_url), Patience(sleep=record, backoff=0.01, **kw))
 
 
 def test_real_client_collects_a_page_with_comments_and_reactions(fb_home: Path, emu: FbEmulator) -> None:
@@ -77,15 +78,15 @@ def test_throttling_backs_off_using_the_usage_headers(fb_home: Path, emu: FbEmul
 
 def test_throttling_beyond_the_bound_stops_with_the_checkpoint_saved(fb_home: Path, emu: FbEmulator) -> None:
     emu.inject("posts", "throttle_4")
-    src = FacebookSource(api(emu, max_throttle_wait=10))
+    src = FacebookSource(api(emu, max_wait=10))
     _, page_id = src.page(PAGE)
-    with pytest.raises(ThrottleStop, match="run again after that"):
+    with pytest.raises(RateLimitStop, match="run again after that"):
         list(src.posts(page_id, {}, config.load("fb").window))
 
 
 def test_expired_token_is_a_clear_stop(fb_home: Path, emu: FbEmulator) -> None:
     emu.inject("page", "expired_token")
-    with pytest.raises(FacebookError) as exc:
+    with pytest.raises(CollectorError) as exc:
         FacebookSource(api(emu)).page(PAGE)
     assert "expired or invalid (code 190)" in str(exc.value) and TOKEN not in str(exc.value)
 
@@ -101,7 +102,7 @@ def test_server_errors_are_retried(fb_home: Path, emu: FbEmulator, fault: object
 @pytest.mark.parametrize("fault", ["malformed", "truncated"])
 def test_malformed_bodies_are_one_clear_error(fb_home: Path, emu: FbEmulator, fault: str) -> None:
     emu.inject("page", fault)
-    with pytest.raises(FacebookError, match="^page: Facebook sent a body that is not (valid )?JSON$"):
+    with pytest.raises(CollectorError, match="^page: Facebook sent a body that is not (valid )?JSON$"):
         FacebookSource(api(emu)).page(PAGE)
 
 

@@ -8,8 +8,9 @@ import json
 import pytest
 import yaml
 
-from collectors.x.api import CollectorError, MalformedResponse, XApi, make_client
-from collectors.x.emulator import XEmulator
+from collectors.http import CollectorError, MalformedResponse, Patience
+from collectors.x.api import XApi, make_client
+from emulators.x.emulator import XEmulator
 from collectors.x.source import XSource
 from flows import config
 from flows.collect import Pipeline
@@ -35,7 +36,7 @@ def engagement() -> config.Engagement:
 
 def source(emu: XEmulator, sleeps: list[float] | None = None, **kw: float) -> XSource:
     record = sleeps.append if sleeps is not None else (lambda s: None)
-    return XSource(XApi(make_client("seula-demo-token", emu.base_url), sleep=record, backoff=0.01, **kw))
+    return XSource(XApi(make_client("seula-demo-token", emu.base_url), Patience(sleep=record, backoff=0.01, **kw)))
 
 
 def collect_search(emu: XEmulator, **kw: float) -> Pipeline:
@@ -163,7 +164,7 @@ def test_rate_limit_beyond_the_bound_stops_cleanly_and_resumes(home: Path) -> No
     with XEmulator(rate_limits={"search_recent": (2, 120.0)}) as emu:
         eng = engagement()
         pipe = Pipeline(eng)
-        tally = pipe.drain("x/search/0", source(emu, max_rate_limit_wait=5).search(QUERY, {}, eng.window))
+        tally = pipe.drain("x/search/0", source(emu, max_wait=5).search(QUERY, {}, eng.window))
         assert tally.stopped and "search_recent: rate limit spent until" in tally.stopped
         assert [s for k, s in emu.request_log if k == "search_recent"] == [200, 200]  # never a 429
         assert pipe.checkpoints.get("x/search/0")["pending"]["next_token"]

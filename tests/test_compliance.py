@@ -8,7 +8,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from collectors.x.emulator import XEmulator
+from emulators.x.emulator import XEmulator
 from flows.cli import app
 from flows.demo import DEMO_RATE_LIMITS
 from lake.store import Lake
@@ -60,7 +60,7 @@ def test_the_sealed_ids_are_no_table_of_the_analysts_sql(home: Path) -> None:
 
 
 def test_a_facebook_recheck_removes_an_object_the_platform_deleted(home: Path) -> None:
-    from collectors.facebook.emulator import FbEmulator
+    from emulators.facebook.emulator import FbEmulator
     from flows.collect import collect_facebook_pages
 
     from flows.demo import DEMO_GRAPH_CALLS_PER_HOUR

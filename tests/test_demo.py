@@ -11,8 +11,8 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from collectors.facebook.world import build_world as build_fb_world
-from collectors.x.world import build_world
+from emulators.facebook.world import build_world as build_fb_world
+from emulators.x.world import build_world
 from flows import config
 from flows.collect import policy_for
 

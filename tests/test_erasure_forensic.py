@@ -14,7 +14,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from collectors.x.world import build_world
+from emulators.x.world import build_world
 from flows import config
 from flows.collect import policy_for
 from privacy.keys import engagement_key

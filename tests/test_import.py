@@ -6,7 +6,7 @@ from pathlib import Path
 import requests
 from typer.testing import CliRunner
 
-from collectors.x.emulator import XEmulator
+from emulators.x.emulator import XEmulator
 from collectors.x.normalise import EXPANSIONS, TWEET_FIELDS, USER_FIELDS
 from flows.cli import app
 from lake.store import Lake

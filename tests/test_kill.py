@@ -12,7 +12,7 @@ import duckdb
 import pytest
 import yaml
 
-from collectors.x.emulator import XEmulator
+from emulators.x.emulator import XEmulator
 from flows.demo import DEMO_RATE_LIMITS
 
 SEULA = str(Path(sys.executable).with_name("seula"))
@@ -82,7 +82,7 @@ def test_sigkill_mid_collection_then_resume_equals_uninterrupted(tmp_path: Path)
 
 @pytest.mark.slow
 def test_sigkill_mid_facebook_collection_then_resume_equals_uninterrupted(tmp_path: Path) -> None:
-    from collectors.facebook.emulator import FbEmulator
+    from emulators.facebook.emulator import FbEmulator
     from flows import config
 
     eng = config.load("sample").model_dump(mode="json")

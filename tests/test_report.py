@@ -14,7 +14,7 @@ from analysis.disclosure import suppress
 from analysis.metrics import STOP_WORDS
 from analysis.network import communities, summarise
 from analysis.package import ExportRefused, check
-from collectors.x.emulator import XEmulator
+from emulators.x.emulator import XEmulator
 from flows.analyse import compute_metrics
 from flows.demo import DEMO_RATE_LIMITS
 from flows.report import render_report, write_package

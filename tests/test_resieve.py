@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from collectors.x.emulator import XEmulator
+from emulators.x.emulator import XEmulator
 from flows import config
 from flows.collect import RESIEVED, Pipeline, resieve_stored_text
 from lake import schema

@@ -11,8 +11,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from collectors.x.emulator import XEmulator
-from collectors.x.world import Account as WorldAccount
+from emulators.x.emulator import XEmulator
+from emulators.x.world import Account as WorldAccount
 from flows import config
 from flows.analyse import compute_metrics
 from flows.cli import app

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from collectors.x.emulator import XEmulator
+from emulators.x.emulator import XEmulator
 from flows import config
 from flows.analyse import compute_metrics
 from flows.cli import app

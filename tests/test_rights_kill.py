@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from collectors.x.emulator import XEmulator
+from emulators.x.emulator import XEmulator
 from flows.demo import DEMO_RATE_LIMITS
 from rights.store import register
 from tests.test_kill import keys

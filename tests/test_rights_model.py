@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 from typer.testing import CliRunner
 
-from collectors.x.emulator import XEmulator
+from emulators.x.emulator import XEmulator
 from flows.analyse import compute_metrics
 from flows.archive import archive_engagement, import_archive
 from flows.cli import app

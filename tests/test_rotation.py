@@ -7,7 +7,7 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from collectors.x.emulator import XEmulator
+from emulators.x.emulator import XEmulator
 from flows.analyse import compute_metrics
 from flows.cli import app
 from flows.report import log_export, write_package

@@ -12,8 +12,8 @@ import requests
 import tweepy
 from requests.adapters import HTTPAdapter
 
-from collectors.x.emulator import XEmulator
-from collectors.x.world import World, build_world
+from emulators.x.emulator import XEmulator
+from emulators.x.world import World, build_world
 
 TOKEN = "seula-demo-token"
 FIXED_HANDLES = (

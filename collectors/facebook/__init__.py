@@ -1,1 +1,1 @@
-"""Facebook Pages: a synthetic world and a local Graph API emulator for offline tests."""
+"""Facebook Pages: facebook-sdk with throttling handled, the Graph wire format, Graph API files."""

@@ -12,8 +12,7 @@ from typing import Any
 
 from collectors.facebook import normalise as wire
 from collectors.facebook.api import GoneObject, GraphApi
-from collectors.records import Batch
-from collectors.x.source import Window
+from collectors.records import Batch, Window
 
 State = dict[str, Any]
 
@@ -26,7 +25,7 @@ class FacebookSource:
     def gone(self, object_ids: list[str]) -> Iterator[str]:
         """Those of the stored posts and comments that Facebook no longer gives: deleted, or
         no longer public (one request each: the Graph API has no batch compliance). A
-        ThrottleStop ends it early; what was found until then stands."""
+        RateLimitStop ends it early; what was found until then stands."""
         for object_id in object_ids:
             try:
                 self.api.call("recheck", object_id, fields="id")

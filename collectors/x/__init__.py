@@ -1,1 +1,1 @@
-"""X (Twitter) API v2 collector support: a synthetic world and a local emulator."""
+"""X (Twitter) API v2: tweepy with faults handled, the wire format, twarc2 files, compliance jobs."""

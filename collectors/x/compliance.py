@@ -17,7 +17,8 @@ import requests
 
 from collectors.payload import PayloadError
 from collectors.x import files
-from collectors.x.api import CollectorError, MalformedResponse, XApi
+from collectors.http import CollectorError, MalformedResponse
+from collectors.x.api import XApi
 
 Kind = Literal["tweets", "users"]
 DONE = ("complete", "failed", "expired")

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from collectors.records import Batch
+from collectors.http import MalformedResponse
+from collectors.records import Batch, Window
 from collectors.x import normalise as wire
-from collectors.x.api import MalformedResponse, XApi
+from collectors.x.api import XApi
 
 State = dict[str, Any]
 TWEET_PARAMS = {
@@ -40,14 +40,6 @@ def _shaped(endpoint: str, payload: dict, parse: Callable[[], Batch]) -> Batch:
         return parse()
     except wire.PayloadError as exc:
         raise MalformedResponse(f"{endpoint}: {exc}", json.dumps(payload, ensure_ascii=False)) from None
-
-
-@dataclass(frozen=True)
-class Window:
-    """The engagement's collection period."""
-
-    start: datetime
-    end: datetime | None
 
 
 class XSource:

@@ -35,8 +35,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
-from collectors.loopback import EmulatorHandler, LoopbackServer
-from collectors.facebook.world import UTC, Comment, FbPost, FbWorld, Page, Reaction, build_world
+from emulators.loopback import EmulatorHandler, LoopbackServer
+from emulators.facebook.world import UTC, Comment, FbPost, FbWorld, Page, Reaction, build_world
 
 Json = dict[str, Any]
 Fault = int | str

@@ -1,0 +1,1 @@
+"""Facebook Graph API emulator and its synthetic world."""

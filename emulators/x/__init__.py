@@ -1,0 +1,1 @@
+"""X API v2 emulator and its synthetic world."""

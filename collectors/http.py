@@ -59,8 +59,8 @@ class Usage:
     rate_limit_seconds: float = 0.0
     api_errors: dict[str, int] = field(default_factory=dict)
 
-    def error(self, kind: str) -> None:
-        self.api_errors[kind] = self.api_errors.get(kind, 0) + 1
+    def error(self, kind: str, n: int = 1) -> None:
+        self.api_errors[kind] = self.api_errors.get(kind, 0) + n
 
 
 class Transport(HTTPAdapter):

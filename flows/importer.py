@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from collectors.facebook import files as facebook_files
+from collectors.http import Usage
 from collectors.payload import PayloadError
 from collectors.records import Batch
 from collectors.x import files as x_files
-from collectors.http import Usage
 from flows import config
 from flows.collect import Pipeline, Tally, derive_findings, resieve_stored_text
 from flows.rights import HOOKS
@@ -47,11 +47,12 @@ def import_archives(engagement_id: str, files: list[Path]) -> ImportResult:
 
 def _values(text: str) -> list[tuple[int, object]]:
     """The file's JSON values with their line numbers: one value (a saved Graph response, often
-    spread over many lines), or one per line; a line that does not parse stands as None."""
+    spread over many lines), or one per line; a line that does not parse stands as None. A
+    file none of whose lines parse is one broken value, named by the line where it breaks."""
     try:
         return [(1, json.loads(text))]
-    except json.JSONDecodeError:
-        pass
+    except json.JSONDecodeError as whole:
+        broken = whole.lineno
     found: list[tuple[int, object]] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if line.strip():
@@ -59,7 +60,7 @@ def _values(text: str) -> list[tuple[int, object]]:
                 found.append((number, json.loads(line)))
             except json.JSONDecodeError:
                 found.append((number, None))
-    return found
+    return found if any(value is not None for _, value in found) else [(broken, None)]
 
 
 def _import_file(pipe: Pipeline, path: Path, result: ImportResult) -> None:
@@ -76,8 +77,11 @@ def _import_file(pipe: Pipeline, path: Path, result: ImportResult) -> None:
                 raise PayloadError("not valid JSON")
             if facebook_files.is_graph(value):
                 platform = "facebook"
-                pipe.store(facebook_files.read(value, Batch(platform, "archive/graph", None, started)), tally,
-                           f"import/{path.name}")
+                batch = Batch(platform, "archive/graph", None, started)
+                for problem in facebook_files.read(value, batch):
+                    result.rejected.append(f"{path.name}:{number}: {problem}")
+                    usage.error("unreadable item")
+                pipe.store(batch, tally, f"import/{path.name}")
                 continue
             got = x_files.read(value, Batch("x", "archive/twarc2", None, started))
         except x_files.NotPosts as exc:
@@ -85,12 +89,12 @@ def _import_file(pipe: Pipeline, path: Path, result: ImportResult) -> None:
             return
         except PayloadError as exc:
             result.rejected.append(f"{path.name}:{number}: {exc}")
-            usage.api_errors["unreadable line"] = usage.api_errors.get("unreadable line", 0) + 1
+            usage.error("unreadable line")
             continue
         for kind, n in got.errors.items():
-            usage.api_errors[kind] = usage.api_errors.get(kind, 0) + n
+            usage.error(kind, n)
         if got.withheld:
-            usage.api_errors["withheld"] = usage.api_errors.get("withheld", 0) + got.withheld
+            usage.error("withheld", got.withheld)
         if got.deletion is not None and got.deletion.action != "scrub_geo":
             withdrawn.add(got.deletion.id)
         elif got.batch is not None:

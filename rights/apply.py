@@ -116,7 +116,7 @@ def _erase(lake: Lake, reg: RequestsRegister, supp: SuppressionList, requests: l
         for e in engagements:
             lake.sweep_temps(e)  # a killed writer's leftovers may hold the person too
             erase(lake, e, subjects(everyone, e))
-            _drop_derived(lake, e, also=DERIVED)
+            drop_derived(lake, e, also=DERIVED)
             excluded = lake.read(e, "exclusions", EXCLUSIONS).to_pylist()  # a restriction of theirs is moot now
             if any(x["pid"] in everyone.pids_in(e) for x in excluded):
                 set_exclusions(lake, e, {x["pid"]: x["reason"] for x in excluded if x["pid"] not in everyone.pids_in(e)})
@@ -154,7 +154,7 @@ def _same_person(r: Request, targets: Targets) -> bool:
         or (who.handle is not None and who.handle.lower() in targets.handles))
 
 
-def _drop_derived(lake: Lake, engagement: str, also: tuple[str, ...] = ()) -> None:
+def drop_derived(lake: Lake, engagement: str, also: tuple[str, ...] = ()) -> None:
     """Drop the metric tables (and ``also``): they may name or count the person, and are
     computed again, without them, when next needed."""
     for table in lake.tables(engagement):
@@ -171,7 +171,7 @@ def _object(lake: Lake, reg: RequestsRegister, supp: SuppressionList, requests: 
         for pid in sorted(p for p in r.targets.pids_in(e) if p.startswith("u_")):
             blank_clear_identity(lake, e, pid, r.targets.handles, r.targets.names, f"objected ({r.id})")
         _index_clear_identity(lake, e, r.targets, pseudonymiser(lake, e))
-        _drop_derived(lake, e)
+        drop_derived(lake, e)
     r.status = "applied"
     r.log("applied", "never publishable again; excluded from marketing engagements")
     reg.save(requests)
@@ -212,7 +212,7 @@ def _rectify(lake: Lake, reg: RequestsRegister, requests: list[Request], r: Requ
             return pa.Table.from_pylist(rows, schema=table.schema) if hit else None
 
         lake.rewrite(e, schema.ACCOUNTS, fix)
-        _drop_derived(lake, e)
+        drop_derived(lake, e)
     _notify(r, "rectified", _exports_holding(lake, r.targets))
     r.status = "applied"
     r.log("applied", f"{field} corrected")
@@ -234,7 +234,7 @@ def enforce_exclusions(lake: Lake, requests: list[Request], hooks: Hooks) -> Non
                 excluded.update({p: f"objection {r.id}" for p in r.targets.pids_in(e)})
         if set(excluded) != set(lake.read(e, "exclusions", EXCLUSIONS)["pid"].to_pylist()):
             set_exclusions(lake, e, excluded)
-            _drop_derived(lake, e)
+            drop_derived(lake, e)
     for r in requests:
         if r.type == "restriction" and not r.lifted and r.targets and not any(
                 a["action"] == "recipients to notify (Art. 19)" for a in r.audit):

@@ -20,7 +20,7 @@ from lake import schema
 from lake.files import exclusive_lock, read_json, write_json_atomic
 from lake.store import Lake
 from lake.subjects import Subjects, erase, remaining
-from rights.apply import DERIVED, ERASURE_PASSES, Hooks, _drop_derived
+from rights.apply import DERIVED, ERASURE_PASSES, Hooks, drop_derived
 from rights.store import pseudonymiser, suppression
 
 
@@ -118,7 +118,7 @@ def _apply(lake: Lake, engagement: str, who: Subjects, hooks: Hooks, removed: di
         for table, n in erase(lake, engagement, who).items():
             if table != "bytes_rewritten":
                 removed[table] = removed.get(table, 0) + n
-        _drop_derived(lake, engagement, also=DERIVED)
+        drop_derived(lake, engagement, also=DERIVED)
         if hooks.purpose(engagement) is not None and lake.files(engagement, "posts"):
             hooks.rederive(engagement)
         if not remaining(lake, engagement, who):

@@ -208,6 +208,10 @@ GRAPH = Path(__file__).parent / "data" / "facebook-graph"
 
 
 def graph_objects(path: Path) -> tuple[set[str], set[str], set[str]]:
+    return graph_objects_in(json.loads(path.read_text(encoding="utf-8")))
+
+
+def graph_objects_in(response: object) -> tuple[set[str], set[str], set[str]]:
     """Every object id (posts, comments), person id and person name a saved response holds."""
     objects, people, names = set(), set(), set()
 
@@ -229,7 +233,7 @@ def graph_objects(path: Path) -> tuple[set[str], set[str], set[str]]:
             for v in value:
                 walk(v)
 
-    walk(json.loads(path.read_text(encoding="utf-8")))
+    walk(response)
     return objects, people, {n for n in names if len(n.split()) > 1}
 
 
@@ -277,3 +281,42 @@ def test_graph_objects_one_per_line_import_and_a_broken_line_is_reported(home: P
     assert code == 1 and "graph.jsonl:2: not valid JSON" in err
     objects = set().union(*(graph_objects(p)[0] for p in GRAPH.glob("*.json")))
     assert len(rows(home, "posts")) == len(objects)
+
+
+STATUSES = GRAPH / "fb_page_statuses_2011_25posts_embedded_comments_likes.json"
+
+
+def test_a_saved_response_cut_short_is_one_line_of_error_and_stores_nothing(home: Path, tmp_path: Path) -> None:
+    text = STATUSES.read_text(encoding="utf-8")
+    path = tmp_path / "cut.json"
+    path.write_text(text[: len(text) // 2], encoding="utf-8")  # a pretty-printed file, cut mid-way
+    code, _, err = run(path)
+    assert code == 1 and "Traceback" not in err
+    assert sum("cut.json" in line for line in err.splitlines()) == 1  # not one per line of the file
+    assert "not valid JSON" in err and not rows(home, "posts")
+
+
+@pytest.mark.parametrize("break_it", [
+    lambda post: post.update({"from": "a name, not an object"}),
+    lambda post: post.update({"id": 12345}),
+    lambda post: post.pop("updated_time", None) or post.pop("created_time", None),
+    lambda post: post.update({"created_time": "yesterday"}),
+    lambda post: post["comments"]["data"].append(["not", "a", "comment"]),
+    lambda post: post["likes"]["data"][0].pop("id"),
+], ids=["from-string", "id-number", "no-time", "bad-time", "comment-list", "like-without-id"])
+def test_one_broken_post_in_a_saved_response_is_named_and_the_others_kept(home: Path, tmp_path: Path, break_it) -> None:
+    value = json.loads(STATUSES.read_text(encoding="utf-8"))
+    post = next(p for p in value["data"] if p.get("comments", {}).get("data") and p.get("likes", {}).get("data"))
+    index = value["data"].index(post)
+    break_it(post)
+    path = tmp_path / "statuses.json"
+    path.write_text(json.dumps(value), encoding="utf-8")
+    code, _, err = run(path)
+    assert code == 1 and "Traceback" not in err
+    assert f"statuses.json:1: data[{index}]" in err and "a name, not an object" not in err
+    others = {o for p in value["data"] if p is not post for o in graph_objects_in(p)[0]}
+    pseudo = pseudonymiser(Lake(home), "sample")
+    assert {p["post_pid"] for p in rows(home, "posts")} == {pseudo.post("facebook", o) for o in others}
+    assert log_of(home, "statuses.json") == [{"unreadable item": 1}]
+    before = stored_tables(home)
+    assert run(path)[0] == 1 and stored_tables(home) == before  # twice: nothing added, nothing lost

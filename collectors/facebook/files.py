@@ -31,19 +31,30 @@ def is_graph(value: Any) -> bool:
     return bool(keys & _GRAPH) and not keys & _X
 
 
-def read(value: Any, batch: Batch) -> Batch:
-    """Every post, comment, reply, reaction and like in one saved response or object."""
+def read(value: Any, batch: Batch) -> list[str]:
+    """Every post, comment, reply, reaction and like in one saved response or object, into
+    ``batch``; an item that is not readable is left out whole and named in the list returned
+    (one saved response holds many posts: one broken post must not lose the others)."""
     if not isinstance(value, dict):
         raise PayloadError("response: expected an object")
     items = value["data"] if isinstance(value.get("data"), list) else [value]
+    problems = []
     for i, item in enumerate(items):
-        if not isinstance(item, dict):
-            raise PayloadError(f"data[{i}]: expected an object")
-        if item.keys() & _COMMENT_ONLY:
-            _comment(item, batch, None, f"data[{i}]")
-        else:
-            _post(item, batch, f"data[{i}]")
-    return batch
+        one = Batch(batch.platform, batch.endpoint, batch.query, batch.collected_at)
+        try:
+            if not isinstance(item, dict):
+                raise PayloadError(f"data[{i}]: expected an object")
+            if item.keys() & _COMMENT_ONLY:
+                _comment(item, one, None, f"data[{i}]")
+            else:
+                _post(item, one, f"data[{i}]")
+        except PayloadError as exc:
+            problems.append(str(exc))
+            continue
+        batch.accounts += one.accounts
+        batch.posts += one.posts
+        batch.interactions += one.interactions
+    return problems
 
 
 def _created(item: dict, where: str) -> Any:

@@ -57,6 +57,14 @@ def test_real_archive_imports_and_stores_no_identity(home: Path, archive: Path) 
             assert value not in decoded and value.encode() not in raw, (path.name, "an author id")
         for handle in handles:
             assert handle not in decoded and handle.encode() not in raw, (path.name, "a handle")
+    before = stored(home)
+    again = CliRunner().invoke(app, ["import", "sample", str(archive)])
+    assert again.exit_code == out.exit_code and stored(home) == before  # twice: no change the second time
+
+
+def stored(home: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(home)): p.read_bytes() for p in (home / "lake").rglob("*.parquet")
+            if "collection_log" not in p.parts}
 
 
 FORMATS = Path(__file__).parent / "data" / "formats_eval.jsonl"

@@ -5,7 +5,7 @@ Swedish party names, and the look-alikes that must stay as written."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from presidio_analyzer import EntityRecognizer
 from presidio_analyzer.predefined_recognizers import PhoneRecognizer
@@ -125,16 +125,20 @@ _piece = st.one_of(
     st.sampled_from(["040 123 4567", "+358 40 123 4567", "(09) 123 4567", "070-123 45 67", "+44 20 7946 0958",
                      "(415) 555-0132", "415-555-0132", "+49 30 1234567", "2026", "12.3.2026", "klo 14.30", "FI21 1234",
                      "14.30 - 16.00", "2024-123456", "010203-123A", "020664A123B", "192.168.1.10", "4506511352882614",
-                     "puh.", "tel:", "abc", " ", ", ", "\n", "-", "/", "(", ")", "+", ".", "x", "ä"]),
+                     "puh.", "tel:", "abc", " ", ", ", "\n", "-", "/", "(", ")", "+", ".", "x", "ä", " ext. 12", " #",
+                     " (myös", "(0)", "–", ";"]),
     st.text("0123456789 -()/+.", max_size=14), st.integers(0, 10**12).map(str))
 
 
 @settings(max_examples=500, deadline=None)
 @given(st.lists(_piece, max_size=10).map("".join))
+@example("abc0100000 +358 40 123 4567")  # a run joined to a word at the edge of a stretch
+@example("call 202 555 0162 x12, or (415) 555-0132 #3")
 def test_the_matcher_run_on_stretches_keeps_what_it_keeps_on_the_whole_text(text: str) -> None:
     """The phone recognizer runs the phonenumbers matcher only on the stretches of digits where
     a number it finds could be kept, with some context, not on the whole text
-    (privacy/recognizers/phone.py): the same numbers are kept either way."""
+    (privacy/recognizers/phone.py), asking the other regions only where the first left a run
+    of digits unexplained: the same numbers are kept either way."""
     recognizer = SeulaPhoneRecognizer()
     excluded = [m.span() for p in (phone._FOUR_DIGIT_GROUPS, phone._IBAN_SHAPED) for m in p.finditer(text)]
     whole = PhoneRecognizer.analyze(recognizer, text, [], None)  # Presidio's: the matcher on the whole text

@@ -113,12 +113,21 @@ class SeulaPhoneRecognizer(PhoneRecognizer):
         the matcher run on each stretch of digits and a few characters either side instead of
         on the whole text: it spends its time trying every run of digits (IBANs, dates, prices)
         five times over, and the words between numbers are of no use to it. Stretches inside
-        ``excluded`` (cards, serials, IBANs: no number found there would be kept) are passed by."""
+        ``excluded`` (cards, serials, IBANs: no number found there would be kept) are passed by.
+
+        The first region is asked first; the others only about a stretch where it left a run of
+        digits unexplained. A run it matched whole, with nothing after it that could extend a
+        number, is the same span in every region, and only spans are kept."""
         found = []
+        first, *others = self.supported_regions
         for start, end in _windows(text, excluded):
-            for region in self.supported_regions:
-                found += [(_Span(start + a, start + b), region)
-                          for a, b in _matches(text[start:end], region, self.leniency)]
+            window = text[start:end]
+            spans = _matches(window, first, self.leniency)
+            found += [(_Span(start + a, start + b), first) for a, b in spans]
+            if _explained(window, spans):
+                continue
+            for region in others:
+                found += [(_Span(start + a, start + b), region) for a, b in _matches(window, region, self.leniency)]
         return found
 
 
@@ -135,11 +144,14 @@ def _windows(text: str, excluded: list[tuple[int, int]] = ()) -> list[tuple[int,
         if _no_number_kept(text, start, end, excluded):
             continue
         start, end = max(0, start - _CONTEXT), min(len(text), end + _CONTEXT)
-        for a, b in runs:  # widen to whole runs at the edges
-            if a < start < b:
-                start = a
-            if a < end < b:
-                end = b
+        # Widen to whole runs at the edges, and one character beyond them: the matcher reads
+        # the character either side of a number (a letter joined to it rules it out).
+        for a, b in reversed(runs):
+            if a <= start < b:
+                start = max(0, a - 1)
+        for a, b in runs:
+            if a < end <= b:
+                end = min(len(text), b + 1)
         if windows and start <= windows[-1][1]:
             windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
         else:
@@ -158,6 +170,22 @@ def _no_number_kept(text: str, start: int, end: int, excluded: list[tuple[int, i
         return True
     return run.isdigit() and (len(run) > 15 or bool(_WORD_CHAR.match(text, end))
                               or bool(start and _WORD_CHAR.match(text, start - 1)))
+
+
+def _explained(window: str, spans: tuple[tuple[int, int], ...]) -> bool:
+    """Whether every run of five or more digits in ``window`` is exactly one of ``spans`` and
+    is followed by nothing a number could go on with (an extension, a bracket, a letter)."""
+    for m in _RUN.finditer(window):
+        if sum(c.isdigit() for c in m.group()) < 5:
+            continue
+        if m.span() not in spans or _EXTENDS.match(window, m.end()):
+            return False
+    return True
+
+
+# What may continue a number: an extension ("x12", "ext. 12", "#12", "anexo 12", "доб. 12",
+# the markers phonenumbers knows), a bracketed group or more digits ("(0)", "(0)40 …").
+_EXTENDS = re.compile(r"\s*(?:[#~,;xｘ＃～]|e?xtn?|int|anexo|доб|\(?\d)", re.IGNORECASE)
 
 
 _WORD_CHAR = re.compile(r"(?![xXeE])\w")  # a letter that cannot begin an extension ("x12", "ext. 12")

@@ -19,6 +19,8 @@ import flows  # noqa: F401  (sets Prefect's offline defaults before Prefect is i
 from analysis.package import ExportRefused
 from collectors.http import CollectorError
 from flows import config
+from flows.registers_cli import ERRORS as REGISTER_ERRORS
+from flows.registers_cli import survey_app
 from flows.runlog import configure as configure_logging
 from lake.home import seula_home
 from lake.store import Lake, LakeError
@@ -31,7 +33,7 @@ app = typer.Typer(help="Seula: collect, sieve, store, analyse and report social-
 console = Console(soft_wrap=True)  # paths and summaries stay on one line for scripts
 err = Console(stderr=True, soft_wrap=True)
 EXPECTED = (config.ConfigError, CollectorError, LakeError, KeyMaterialError, CandidateRegisterError,
-            RequestError, ExportRefused)
+            RequestError, ExportRefused, *REGISTER_ERRORS)
 T = TypeVar("T")
 
 
@@ -222,6 +224,8 @@ def engagements() -> None:
     if bad:
         raise typer.Exit(1)
 
+
+app.add_typer(survey_app, name="survey")
 
 requests_app = typer.Typer(help="The data-subject requests register (GDPR Art. 12–21).", no_args_is_help=True)
 app.add_typer(requests_app, name="requests")

@@ -1,0 +1,109 @@
+"""``seula survey …``: the survey participants register's commands, thin wrappers over ``survey/``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from lake.home import seula_home
+from survey.files import SurveyFileError
+from survey.mapping import MappingError, SurveyError
+
+ERRORS = (MappingError, SurveyError, SurveyFileError)
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+survey_app = typer.Typer(help="The survey participants register: answers apart from contacts, protected tables.",
+                         no_args_is_help=True)
+SurveyId = Annotated[str, typer.Argument(help="The survey's id (its mapping names it).")]
+
+
+@survey_app.command("import")
+def survey_import(
+    survey_id: SurveyId,
+    file: Annotated[Path, typer.Argument(help="The survey tool's export: CSV or XLSX, one row per respondent.")],
+    mapping_file: Annotated[Path | None, typer.Option("--mapping", help="YAML: contact, answer and consent columns "
+                                                      "(needed the first time; later imports reuse it).")] = None,
+) -> None:
+    """Import respondents: contacts kept apart from answers, free text through the sieve."""
+    from flows.cli import _one_line_errors
+    from survey import mapping, store
+
+    with _one_line_errors():
+        survey = mapping.load(mapping_file) if mapping_file else store.definition(seula_home(), survey_id)
+        if survey.survey != survey_id:
+            raise SurveyError(f"the mapping is for survey {survey.survey!r}, not {survey_id!r}")
+        result = store.import_file(seula_home(), survey, file, store.sieve_for(seula_home(), survey_id))
+    for line in result.rejected:
+        err.print(f"rejected {line}", highlight=False)
+    console.print(f"{survey_id}: {result.rows} row(s) read, {result.new} new respondent(s)"
+                  + ("" if result.new else ": nothing new"))
+    if result.rejected:
+        raise typer.Exit(1)
+
+
+@survey_app.command("list")
+def survey_list() -> None:
+    """The surveys held, with their respondents and the day their data are deleted."""
+    from flows.cli import _one_line_errors
+    from survey import store
+
+    table = Table("survey", "client", "respondents", "kept until", "contacts from")
+    with _one_line_errors():
+        for s in store.surveys(seula_home()):
+            d = store.definition(seula_home(), s)
+            table.add_row(s, d.client, str(store.contacts(seula_home(), s).num_rows), str(d.retention_until),
+                          d.contact_source)
+    console.print(table)
+
+
+@survey_app.command("export")
+def survey_export(
+    survey_id: SurveyId,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the CSV.")],
+    with_identities: Annotated[bool, typer.Option("--with-identities",
+                                                  help="Name, e-mail and phone of the respondents who consented.")] = False,
+) -> None:
+    """The answers for the client; identities only of consenting respondents, only when asked. Logged."""
+    from flows.cli import _one_line_errors
+    from lake.exports import ExportLog
+    from rights.register import person_ref
+    from rights.store import checked_rights_key
+    from survey import export, store
+
+    with _one_line_errors():
+        home = seula_home()
+        path, identified = export.export(home, survey_id, output, with_identities)
+        key = checked_rights_key(home)
+        client = store.definition(home, survey_id).client
+        ExportLog(home).record(f"survey/{survey_id}", [client], [path],
+                               [person_ref(key, f"survey/{survey_id}", p) for p in identified])
+    console.print(f"{path} ({len(identified)} respondent(s) identified)")
+
+
+@survey_app.command("raffle")
+def survey_raffle(
+    survey_id: SurveyId,
+    winners: Annotated[int, typer.Option(help="How many to draw.")] = 1,
+    seed: Annotated[int | None, typer.Option(help="The draw's seed: the same seed draws the same winners.")] = None,
+    close: Annotated[bool, typer.Option("--close", help="Close the raffle: delete who entered and who won.")] = False,
+) -> None:
+    """Draw winners among the respondents who entered the raffle (reproducibly, logged), or close it."""
+    from flows.cli import _one_line_errors
+    from survey import raffle
+
+    with _one_line_errors():
+        if close:
+            n = raffle.close(seula_home(), survey_id)
+            console.print(f"{survey_id}: raffle closed, {n} entr(y/ies) deleted")
+            return
+        if seed is None:
+            raise SurveyError("--seed is required: write it down, the same seed draws the same winners")
+        drawn = raffle.draw(seula_home(), survey_id, winners, seed)
+    table = Table("respondent", "name", "email", "phone")
+    for w in drawn:
+        table.add_row(w["respondent"], w["name"] or "", w["email"] or "", w["phone"] or "")
+    console.print(table)

@@ -245,10 +245,14 @@ def excluded(home: Path, survey_id: str) -> set[str]:
     return set(read_json(folder(home, survey_id) / "excluded.json", []))
 
 
+def answers_all(home: Path, survey_id: str) -> pa.Table:
+    """Every stored answer, the excluded respondents' too (for the rights room only)."""
+    return _read(folder(home, survey_id), "answers.parquet", answers_schema(definition(home, survey_id)))
+
+
 def answers(home: Path, survey_id: str) -> pa.Table:
     """Every answer but the excluded respondents'; never a contact detail."""
-    survey = definition(home, survey_id)
-    table = _read(folder(home, survey_id), "answers.parquet", answers_schema(survey))
+    table = answers_all(home, survey_id)
     out = excluded(home, survey_id)
     return table.filter(pa.array([r not in out for r in table["respondent"].to_pylist()], pa.bool_())) if out else table
 
@@ -314,6 +318,24 @@ def erase(home: Path, found: dict[str, list[str]]) -> int:
                                   where / "raffle.json")
             write_json_atomic(sorted(set(read_json(where / "excluded.json", [])) - gone), where / "excluded.json")
     return removed
+
+
+def rectify(home: Path, found: dict[str, list[str]], field: str, value: str) -> int:
+    """A corrected contact detail (name, email, phone, address) of those respondents; returns rows changed."""
+    if field not in ("name", "email", "phone", "address"):
+        raise SurveyError(f"a respondent's {field!r} cannot be rectified: only name, email, phone, address")
+    value = {"email": value.strip().lower(), "phone": phone_e164(value)}.get(field, value.strip())
+    changed = 0
+    for s, pids in found.items():
+        wanted = set(pids)
+        with _locked(home, s) as where:
+            rows = _read(where, "contacts.parquet", CONTACTS).to_pylist()
+            for row in rows:
+                if row["respondent"] in wanted:
+                    row[field] = value
+                    changed += 1
+            write_parquet_atomic(pa.Table.from_pylist(rows, CONTACTS), where / "contacts.parquet")
+    return changed
 
 
 def exclude(home: Path, found: dict[str, list[str]], on: bool = True) -> None:

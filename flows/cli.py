@@ -250,9 +250,13 @@ def requests_add(
     handle: Annotated[str | None, typer.Option(help="@name on the platform")] = None,
     user_id: Annotated[str | None, typer.Option("--user-id", help="the platform's permanent user id")] = None,
     email: Annotated[str | None, typer.Option(help="for the survey and customer registers")] = None,
+    phone: Annotated[str | None, typer.Option(help="for the survey and customer registers")] = None,
+    name: Annotated[str | None, typer.Option(help="for the survey and customer registers (full name)")] = None,
     received: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today)")] = None,
     note: Annotated[str | None, typer.Option()] = None,
-    field: Annotated[str | None, typer.Option(help="rectification: description, display_name or location")] = None,
+    field: Annotated[str | None, typer.Option(help="rectification: description, display_name, location (a platform "
+                                              "profile); name, email, phone, address, position, organisation (the "
+                                              "survey and customer registers)")] = None,
     value: Annotated[str | None, typer.Option(help="rectification: the corrected value")] = None,
 ) -> None:
     """Record a request; its answer falls due one month after it was received. A restriction
@@ -267,7 +271,7 @@ def requests_add(
         except ValueError:
             raise RequestError(f"--received {received!r}: use YYYY-MM-DD") from None
         rectification = {"field": field or "", "value": value or ""} if (field or value or type == "rectification") else None
-        r = _register().add(type, Identity(platform, handle, user_id, email), day, note, rectification)
+        r = _register().add(type, Identity(platform, handle, user_id, email, phone, name), day, note, rectification)
         if r.type == "restriction":
             from flows.rights import restrict_now
 

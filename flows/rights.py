@@ -101,12 +101,20 @@ def _expires(engagement: str) -> date | None:
 
 
 def sweep_expired(today: date) -> dict[str, int]:
-    return retention.sweep_expired(seula_home(), today, _expires)
+    """Every register's retention rule: engagements, surveys, customer contacts."""
+    from customers.retention import retention_sweep as customers_sweep
+    from survey.store import sweep_expired as surveys_sweep
+
+    home = seula_home()
+    deleted = retention.sweep_expired(home, today, _expires)
+    deleted |= {f"survey/{s}": n for s, n in surveys_sweep(home, today).items()}
+    deleted |= {f"customers/{k}": n for k, n in customers_sweep(home, today).items() if n}
+    return deleted
 
 
 @flow(name="retention_sweep", persist_result=False)
 def retention_sweep(today: date | None = None) -> dict[str, int]:
-    """The scheduled retention rule of the research register."""
+    """The scheduled retention rules of the three registers."""
     deleted = sweep_expired(today or datetime.now(UTC).date())
     get_run_logger().info("retention sweep deleted: %s", deleted or "nothing")
     return deleted

@@ -24,6 +24,7 @@ from lake import schema
 from lake.files import write_json_atomic
 from lake.store import Lake
 from lake.subjects import PID
+from rights import registers
 from rights.apply import METRIC_PREFIX, recipients, resolve_request
 from rights.register import RequestError
 from rights.store import register
@@ -32,8 +33,12 @@ REGISTER_NOTICE = {
     "social_media_research_register": "Public posts, profiles, follow relationships, likes and shares collected from "
     "social-media APIs for research and statistics; names and handles are published only where already public "
     "and not objected to; political affiliation only where the person made it public.",
-    "survey_participants_register": "Not held by this installation.",
-    "customer_and_marketing_register": "Not held by this installation.",
+    "survey_participants_register": "Respondents' contact details (name, e-mail, phone, address), where they came "
+    "from, their consents, their answers (free text sieved) and raffle entries, per survey, kept until the survey's "
+    "own retention date; answers are reported only as tables from which no respondent can be identified.",
+    "customer_and_marketing_register": "Contacts (name, position, organisation, phone, e-mail, address), the customer "
+    "relationship, sales-negotiation notes, marketing consent and the date of last contact; kept for the "
+    "relationship, marketing data at most five years after the last contact.",
     "rights": "access, rectification, erasure, restriction, objection to marketing use (HetiL 30 §, GDPR Art. 21); "
     "answer within one month (Art. 12(3)).",
 }
@@ -106,6 +111,7 @@ def export_access(home: Path, request_id: str, out: Path, notice: Callable[[str]
             _csv(out / f"{e}-{name}.csv", rows)
         package["engagements"][e] = {"data": found, "notice": notice(e)}
     package["recipients"] = recipients(lake, r.targets)
+    package["registers_data"] = registers.records(home, r.targets.registers)
     package["registers"] = REGISTER_NOTICE
     write_json_atomic(package, out / "access.json", mode=0o600)
     reg.change(request_id, lambda req: (setattr(req, "status", "applied"), req.log("applied", "access package written")))

@@ -25,7 +25,8 @@ from lake.store import Lake
 from lake.subjects import EXCLUSIONS, Subjects, blank_clear_identity, erase, remaining, set_exclusions
 from privacy.pseudonyms import Pseudonymiser
 from privacy.text import first_word
-from rights.register import Request, RequestError, RequestsRegister, close_record, person_ref
+from rights import registers
+from rights.register import PROFILE_FIELDS, Identity, Request, RequestError, RequestsRegister, close_record, person_ref
 from rights.store import checked_rights_key, pseudonymiser, register, suppression
 from rights.suppression import SuppressionList
 from rights.targets import Targets, resolve
@@ -57,8 +58,10 @@ def resolve_request(lake: Lake, r: Request) -> None:
     """Grow ``r.targets`` from the lake as it is now (never shrinks them)."""
     if r.identity is None:
         return
-    r.targets = resolve(lake, lake.engagements(), lambda e: pseudonymiser(lake, e), r.identity.platform or "x",
-                        r.identity.user_id, r.identity.handle, r.targets)
+    who = r.identity
+    r.targets = resolve(lake, lake.engagements(), lambda e: pseudonymiser(lake, e), who.platform or "x",
+                        who.user_id, who.handle, r.targets)
+    r.targets.registers = registers.merge(r.targets.registers, registers.find(lake.home, who.email, who.phone, who.name))
 
 
 def _acts_on(r: Request) -> bool:
@@ -122,7 +125,12 @@ def _erase(lake: Lake, reg: RequestsRegister, supp: SuppressionList, requests: l
                 set_exclusions(lake, e, {x["pid"]: x["reason"] for x in excluded if x["pid"] not in everyone.pids_in(e)})
             if hooks.purpose(e) is not None and lake.files(e, "posts"):
                 hooks.rederive(e)
+        registers.erase(lake.home, everyone.registers)
         left = {e: found for e in engagements if (found := remaining(lake, e, subjects(everyone, e)))}
+        for r in batch:
+            who = r.identity or Identity()
+            if found := registers.remaining(lake.home, everyone.registers, who.email, who.phone, who.name):
+                left[f"registers ({r.id})"] = found
         if not left:
             break
     if left:
@@ -147,6 +155,10 @@ def _erase(lake: Lake, reg: RequestsRegister, supp: SuppressionList, requests: l
 
 def _same_person(r: Request, targets: Targets) -> bool:
     if r.targets and any(r.targets.pids_in(e) & targets.pids_in(e) for e in r.targets.pids):
+        return True
+    if r.targets and set(registers.export_refs(r.targets.registers)) & set(registers.export_refs(targets.registers)):
+        return True
+    if r.targets and set(r.targets.registers.get("customers", [])) & set(targets.registers.get("customers", [])):
         return True
     who = r.identity
     return who is not None and (who.platform or "x") == targets.platform and (
@@ -200,7 +212,8 @@ def _index_clear_identity(lake: Lake, engagement: str, targets: Targets, pseudo:
 def _rectify(lake: Lake, reg: RequestsRegister, requests: list[Request], r: Request, hooks: Hooks) -> None:
     assert r.targets is not None and r.rectification is not None
     field, given = r.rectification["field"], r.rectification["value"]
-    for e in lake.engagements():
+    registers.rectify(lake.home, r.targets.registers, field, given)
+    for e in lake.engagements() if field in PROFILE_FIELDS else ():
         pids = r.targets.pids_in(e)
         value = hooks.sieve_text(e, r.targets.platform, given) if field == "description" else given
 
@@ -235,6 +248,11 @@ def enforce_exclusions(lake: Lake, requests: list[Request], hooks: Hooks) -> Non
         if set(excluded) != set(lake.read(e, "exclusions", EXCLUSIONS)["pid"].to_pylist()):
             set_exclusions(lake, e, excluded)
             drop_derived(lake, e)
+    in_force = [r for r in requests if r.targets and (
+        (r.type == "restriction" and not r.lifted) or (r.type == "objection" and r.verified))]
+    registers.enforce(lake.home, functools.reduce(registers.merge, [r.targets.registers for r in in_force
+                                                                    if r.type == "restriction"], {}),
+                      functools.reduce(registers.merge, [r.targets.registers for r in in_force if r.type == "objection"], {}))
     for r in requests:
         if r.type == "restriction" and not r.lifted and r.targets and not any(
                 a["action"] == "recipients to notify (Art. 19)" for a in r.audit):
@@ -253,6 +271,7 @@ def _exports_holding(lake: Lake, targets: Targets) -> list[dict]:
     """The export-log entries of every earlier export that held any of the person's pseudonyms."""
     key = checked_rights_key(lake.home)
     refs = {person_ref(key, e, p) for e in targets.pids for p in targets.pids_in(e)}
+    refs |= {person_ref(key, scope, p) for scope, p in registers.export_refs(targets.registers)}
     return [x for x in ExportLog(lake.home).entries() if refs & set(x["people"])]
 
 

@@ -26,7 +26,9 @@ from lake.files import exclusive_lock, read_json, write_json_atomic
 from rights.targets import Targets
 
 TYPES: tuple[str, ...] = ("access", "rectification", "erasure", "restriction", "objection")
-RECTIFIABLE: tuple[str, ...] = ("description", "display_name", "location")
+PROFILE_FIELDS: tuple[str, ...] = ("description", "display_name", "location")  # a platform account's, in the lakes
+CONTACT_FIELDS: tuple[str, ...] = ("name", "email", "phone", "address", "position", "organisation")  # the registers'
+RECTIFIABLE: tuple[str, ...] = PROFILE_FIELDS + CONTACT_FIELDS
 # How identity was checked, as a category: accountability needs the kind of check, not the
 # free-text detail (which tends to hold an address or a name).
 VERIFICATION_METHODS: tuple[str, ...] = (
@@ -56,6 +58,8 @@ class Identity:
     handle: str | None = None
     user_id: str | None = None
     email: str | None = None
+    phone: str | None = None  # the survey and customer registers find people by these too
+    name: str | None = None
 
     def describe(self) -> str:
         return ", ".join(f"{k}={v}" for k, v in asdict(self).items() if v)
@@ -164,8 +168,8 @@ class RequestsRegister:
             rectification: dict[str, str] | None = None) -> Request:
         if type_ not in TYPES:
             raise RequestError(f"unknown request type {type_!r}: use one of {', '.join(TYPES)}")
-        if not (identity.handle or identity.user_id or identity.email):
-            raise RequestError("say whom the request concerns: --handle, --user-id or --email")
+        if not (identity.handle or identity.user_id or identity.email or identity.phone or identity.name):
+            raise RequestError("say whom the request concerns: --handle, --user-id, --email, --phone or --name")
         if (identity.handle or identity.user_id) and not identity.platform:
             raise RequestError("a handle or user id needs --platform")
         if type_ == "rectification":

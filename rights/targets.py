@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lake import schema
+from rights import registers
 from lake.store import Lake
 from privacy.pseudonyms import Pseudonymiser
 
@@ -36,6 +37,8 @@ class Targets:
     ids: list[str] = field(default_factory=list)
     handles: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
+    # The survey and customer registers' own keys for the person (``rights.registers``).
+    registers: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Targets:
@@ -45,7 +48,7 @@ class Targets:
         return asdict(self)
 
     def keyed_only(self) -> Targets:
-        return Targets(self.platform, pids=self.pids, tokens=self.tokens)
+        return Targets(self.platform, pids=self.pids, tokens=self.tokens, registers=self.registers)
 
     def pids_in(self, engagement: str) -> set[str]:
         return set(self.pids.get(engagement, []))
@@ -61,7 +64,7 @@ class Targets:
         return Targets(
             self.platform, union(self.pids, other.pids), union(self.posts, other.posts), union(self.tokens, other.tokens),
             sorted(set(self.ids) | set(other.ids)), sorted(set(self.handles) | set(other.handles)),
-            sorted(set(self.names) | set(other.names)),
+            sorted(set(self.names) | set(other.names)), registers.merge(self.registers, other.registers),
         )
 
 

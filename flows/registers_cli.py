@@ -1,4 +1,5 @@
-"""``seula survey …``: the survey participants register's commands, thin wrappers over ``survey/``."""
+"""``seula survey …`` and ``seula customers …``: the two registers' commands, thin wrappers over
+``survey/`` and ``customers/``."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from customers.contact import CustomersError
 from lake.home import seula_home
 from survey.files import SurveyFileError
 from survey.mapping import MappingError, SurveyError
 
-ERRORS = (MappingError, SurveyError, SurveyFileError)
+ERRORS = (MappingError, SurveyError, SurveyFileError, CustomersError)
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 survey_app = typer.Typer(help="The survey participants register: answers apart from contacts, protected tables.",
@@ -107,3 +109,73 @@ def survey_raffle(
     for w in drawn:
         table.add_row(w["respondent"], w["name"] or "", w["email"] or "", w["phone"] or "")
     console.print(table)
+
+
+customers_app = typer.Typer(help="The customer and marketing register: contacts, relationship, consent.",
+                            no_args_is_help=True)
+
+
+@customers_app.command("import")
+def customers_import(file: Annotated[Path, typer.Argument(help="A Pipedrive person export (CSV).")]) -> None:
+    """Import contacts from a CRM's person export; importing twice changes nothing."""
+    from customers import store
+    from flows.cli import _one_line_errors
+
+    with _one_line_errors():
+        got = store.import_file(seula_home(), file)
+    console.print(f"{got.rows} person(s): {got.new} new, {got.updated} updated, {got.unchanged} unchanged"
+                  + (f", {got.restricted} restricted left as they are" if got.restricted else ""))
+
+
+@customers_app.command("list")
+def customers_list(
+    all_: Annotated[bool, typer.Option("--all", help="Restricted contacts too.")] = False,
+    marketing: Annotated[bool, typer.Option("--marketing", help="Only those marketing may reach.")] = False,
+) -> None:
+    """The contacts (restricted ones only with --all)."""
+    from customers import store
+    from flows.cli import _one_line_errors
+
+    table = Table("id", "name", "organisation", "relationship", "marketing", "last contact")
+    with _one_line_errors():
+        for c in store.listing(seula_home(), include_restricted=all_, marketing=marketing):
+            table.add_row(c.id, c.name, c.organisation, c.relationship, "yes" if c.marketing_consent else "no",
+                          str(c.last_contact), style="dim" if c.restricted else None)
+    console.print(table)
+
+
+@customers_app.command("show")
+def customers_show(contact_id: str) -> None:
+    """Everything held about one contact, and until when marketing data are kept."""
+    from customers import store
+    from flows.cli import _one_line_errors
+
+    with _one_line_errors():
+        contact = store.get(seula_home(), contact_id)
+        until = store.marketing_kept_until(contact)
+    for key, value in contact.model_dump(mode="json").items():
+        console.print(f"{key}: {', '.join(value) if isinstance(value, list) else value}", highlight=False)
+    console.print(f"marketing data kept until: {until}")
+
+
+@customers_app.command("edit")
+def customers_edit(
+    contact_id: str,
+    changes: Annotated[list[str], typer.Option("--set", help="FIELD=VALUE (repeatable), e.g. --set position=CEO; "
+                                               "lists (emails, phones) comma-separated")],
+) -> None:
+    """Change a contact's fields (name, position, organisation, phones, emails, address, relationship,
+    relationship_ended, notes, marketing_consent, last_contact)."""
+    from customers import store
+    from customers.contact import CustomersError
+    from flows.cli import _one_line_errors
+
+    with _one_line_errors():
+        fields = {}
+        for change in changes:
+            name, sep, value = change.partition("=")
+            if not sep:
+                raise CustomersError(f"--set {name!r}: write FIELD=VALUE")
+            fields[name.strip()] = value
+        contact = store.edit(seula_home(), contact_id, **fields)
+    console.print(f"{contact.id} changed: {', '.join(fields)}")

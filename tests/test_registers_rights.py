@@ -149,3 +149,21 @@ def test_an_erasure_killed_half_way_is_finished_by_the_next_run(registers: Path)
     assert done.returncode == 0, done.stderr[-2000:]
     assert traces(registers) == []
     assert "closed" in subprocess.run([SEULA, "requests", "show", rid], env=env, capture_output=True, text=True).stdout
+
+
+def test_the_customers_commands_import_list_show_edit_and_fail_in_one_line(home: Path) -> None:
+    code, out, _ = seula("customers", "import", PIPEDRIVE)
+    assert code == 0 and "20 new" in out
+    code, out, _ = seula("customers", "import", PIPEDRIVE)
+    assert code == 0 and "0 new, 0 updated, 20 unchanged" in out
+    [her] = customers.find(home, email=EMAIL)
+    assert seula("customers", "edit", her.id, "--set", "position=Toimitusjohtaja")[0] == 0
+    code, out, _ = seula("customers", "show", her.id)
+    assert code == 0 and "position: Toimitusjohtaja" in out and "marketing data kept until:" in out
+    for args, problem in ((("edit", her.id, "--set", "colour=red"), "colour cannot be edited"),
+                          (("edit", her.id, "--set", "position"), "write FIELD=VALUE"),
+                          (("show", "C99999"), "no contact C99999"),
+                          (("import", ROOT / "README.md"), "README.md")):
+        code, _, err = seula("customers", *args)
+        assert code == 1 and problem in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+        assert NAME not in err and EMAIL not in err

@@ -12,7 +12,7 @@ file. Owner-only, replaced atomically under ``.lock``.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -116,19 +116,24 @@ class Imported:
     updated: int = 0
     unchanged: int = 0
     restricted: int = 0  # matched a restricted contact, which an import leaves as it is (Art. 18)
+    erased: int = 0  # people erased earlier, left out again
 
 
-def import_file(home: Path, path: Path, today: date | None = None) -> Imported:
+def import_file(home: Path, path: Path, today: date | None = None,
+                erased: Callable[[list[str], list[str]], bool] = lambda emails, phones: False) -> Imported:
     """Every person of a Pipedrive person export into the register. A person already held
     (same CRM id, e-mail or phone) is updated only from a newer export; importing a file
-    twice changes nothing. A file with any bad row is refused whole, before anything is written."""
+    twice changes nothing. A file with any bad row is refused whole, before anything is written.
+    A person ``erased`` names (by e-mail or phone) is not stored again, only counted."""
     people = read_persons(path)
     day = today or date.today()
     result = Imported(rows=len(people))
     with update(home) as book:
         for person in people:
             held = _match(book.contacts, person)
-            if held is None:
+            if held is None and erased(person.fields.get("emails", []), person.fields.get("phones", [])):
+                result.erased += 1
+            elif held is None:
                 _new(book, person, f"pipedrive import {path.name}", day)
                 result.new += 1
             elif held.restricted:

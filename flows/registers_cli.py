@@ -32,16 +32,19 @@ def survey_import(
 ) -> None:
     """Import respondents: contacts kept apart from answers, free text through the sieve."""
     from flows.cli import _one_line_errors
+    from rights.store import suppression
     from survey import mapping, store
 
     with _one_line_errors():
         survey = mapping.load(mapping_file) if mapping_file else store.definition(seula_home(), survey_id)
         if survey.survey != survey_id:
             raise SurveyError(f"the mapping is for survey {survey.survey!r}, not {survey_id!r}")
-        result = store.import_file(seula_home(), survey, file, store.sieve_for(seula_home(), survey_id))
+        result = store.import_file(seula_home(), survey, file, store.sieve_for(seula_home(), survey_id),
+                                   suppression(seula_home()).erased_contact)
     for line in result.rejected:
         err.print(f"rejected {line}", highlight=False)
     console.print(f"{survey_id}: {result.rows} row(s) read, {result.new} new respondent(s)"
+                  + (f", {result.erased} erased earlier left out" if result.erased else "")
                   + ("" if result.new else ": nothing new"))
     if result.rejected:
         raise typer.Exit(1)
@@ -120,11 +123,13 @@ def customers_import(file: Annotated[Path, typer.Argument(help="A Pipedrive pers
     """Import contacts from a CRM's person export; importing twice changes nothing."""
     from customers import store
     from flows.cli import _one_line_errors
+    from rights.store import suppression
 
     with _one_line_errors():
-        got = store.import_file(seula_home(), file)
+        got = store.import_file(seula_home(), file, erased=suppression(seula_home()).erased_contact)
     console.print(f"{got.rows} person(s): {got.new} new, {got.updated} updated, {got.unchanged} unchanged"
-                  + (f", {got.restricted} restricted left as they are" if got.restricted else ""))
+                  + (f", {got.restricted} restricted left as they are" if got.restricted else "")
+                  + (f", {got.erased} erased earlier left out" if got.erased else ""))
 
 
 @customers_app.command("list")

@@ -111,6 +111,8 @@ def _erase(lake: Lake, reg: RequestsRegister, supp: SuppressionList, requests: l
             r.erasure_started = datetime.now(UTC).isoformat(timespec="seconds")
             r.log("erasure begun", "targets recorded")
         supp.add_targets(r.targets)  # before any file changes: no collection meanwhile stores them again
+        who = r.identity or Identity()
+        supp.add_contact_details(*registers.contact_details(lake.home, r.targets.registers, who.email, who.phone))
     reg.save(requests)
     everyone = functools.reduce(Targets.merge, [r.targets for r in batch if r.targets])
     engagements = lake.engagements()

@@ -29,6 +29,27 @@ def merge(a: Found, b: Found) -> Found:
     return {"survey": surveys, "customers": sorted(set(a.get("customers", [])) | set(b.get("customers", [])))}
 
 
+def contact_details(home: Path, found: Found, email: str | None, phone: str | None) -> tuple[set[str], set[str]]:
+    """Every e-mail address and phone number (lower-case, E.164) held of the person, and those
+    the request named: what an erasure keeps, as keyed hashes, so no import brings them back."""
+    emails = {email.strip().lower()} if email else set()
+    phones = {p} if (p := survey_register.phone_e164(phone)) else set()
+    held = set(survey_register.surveys(home))
+    for s, pids in found.get("survey", {}).items():
+        if s in held:
+            wanted = set(pids)
+            for c in survey_register.contacts(home, s).to_pylist():
+                if c["respondent"] in wanted:
+                    emails |= {c["email"]} if c["email"] else set()
+                    phones |= {c["phone"]} if c["phone"] else set()
+    ids = set(found.get("customers", []))
+    for c in customer_register.contacts(home):
+        if c.id in ids:
+            emails |= set(c.emails)
+            phones |= set(c.phones)
+    return emails, phones
+
+
 def erase(home: Path, found: Found) -> dict[str, int]:
     held = set(survey_register.surveys(home))
     removed = {"survey rows": survey_register.erase(home, {s: p for s, p in found.get("survey", {}).items() if s in held})}

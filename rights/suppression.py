@@ -74,6 +74,17 @@ class SuppressionList:
         self._write("all", [self._hash(platform, "post", i) for i in post_ids] +
                     [h for i in account_ids for h in self._person(platform, i, None)])
 
+    def add_contact_details(self, emails: Iterable[str], phones: Iterable[str]) -> None:
+        """An erased person's e-mail addresses and phone numbers (lower-case, E.164): no later
+        import into the survey or customer register stores them again."""
+        self._write("all", [self._hash("contact", "email", e) for e in emails] +
+                    [self._hash("contact", "phone", p) for p in phones])
+
+    def erased_contact(self, emails: Iterable[str], phones: Iterable[str]) -> bool:
+        erased = self._scopes.get("all")
+        return bool(erased) and any(self._hash("contact", kind, v) in erased
+                                    for kind, values in (("email", emails), ("phone", phones)) for v in values if v)
+
     def withdrawn_post(self, platform: str, post_id: str) -> bool:
         erased = self._scopes.get("all")
         return bool(erased) and self._hash(platform, "post", post_id) in erased

@@ -108,6 +108,7 @@ def phone_e164(value: str | None) -> str | None:
 class Imported:
     rows: int = 0
     new: int = 0
+    erased: int = 0  # people erased earlier, left out again
     rejected: list[str] = field(default_factory=list)  # "file:row: column: problem"
 
 
@@ -119,10 +120,12 @@ def sieve_for(home: Path, survey_id: str) -> Callable[[list[str]], list[str]]:
 
 
 def import_file(home: Path, survey: Survey, path: Path, clean_texts: Callable[[list[str]], list[str]],
+                erased: Callable[[list[str], list[str]], bool] = lambda emails, phones: False,
                 now: datetime | None = None) -> Imported:
     """Every respondent's row of ``path``, contacts apart from answers; importing twice adds
     nothing. A row with an answer of the wrong type is left out and named; the rest is kept.
-    ``clean_texts`` is the privacy sieve free-text answers go through before they are stored."""
+    ``clean_texts`` is the privacy sieve free-text answers go through before they are stored;
+    a respondent ``erased`` names (by e-mail or phone) is not stored again, only counted."""
     rows = read_rows(path)
     missing = sorted({c for c in _columns(survey) if rows and c not in rows[0]})
     if missing:
@@ -144,8 +147,12 @@ def import_file(home: Path, survey: Survey, path: Path, clean_texts: Callable[[l
                 continue
             if pid in known:
                 continue
+            contact = _contact(survey, row, pid, consents, path.name, at)
+            if erased([contact["email"]] if contact["email"] else [], [contact["phone"]] if contact["phone"] else []):
+                result.erased += 1
+                continue
             known.add(pid)
-            new_contacts.append(_contact(survey, row, pid, consents, path.name, at))
+            new_contacts.append(contact)
             new_answers.append({"respondent": pid, **parsed})
         texts = [q.id for q in survey.questions if q.type == "text"]
         for qid in texts:  # each free-text column through the sieve at once

@@ -81,7 +81,8 @@ def request(*args: str) -> str:
     return out.split()[0]
 
 
-def test_erasure_by_email_removes_her_from_the_survey_and_customer_registers(registers: Path) -> None:
+def test_erasure_by_email_removes_her_from_the_survey_and_customer_registers(
+        registers: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     rid = request("--type", "erasure", "--email", EMAIL)
     assert seula("requests", "verify", rid, "--method", "signed-email")[0] == 0
     code, out, err = seula("requests", "apply")
@@ -91,6 +92,12 @@ def test_erasure_by_email_removes_her_from_the_survey_and_customer_registers(reg
     assert surveys.contacts(registers, SURVEY).num_rows == 159 and surveys.answers(registers, SURVEY).num_rows == 159
     code, out, _ = seula("requests", "show", rid)
     assert "closed" in out
+    inputs = tmp_path_factory.mktemp("again")  # the client and the CRM still have her: she must not come back
+    code, out, _ = seula("survey", "import", SURVEY, survey_with_her(inputs))
+    assert code == 0 and "1 erased earlier left out" in out
+    code, out, _ = seula("customers", "import", PIPEDRIVE)
+    assert code == 0 and "1 erased earlier left out" in out
+    assert traces(registers) == []
 
 
 def test_access_by_email_gives_everything_both_registers_hold(registers: Path, tmp_path_factory: pytest.TempPathFactory) -> None:

@@ -20,7 +20,7 @@ from analysis.package import ExportRefused
 from collectors.http import CollectorError
 from flows import config
 from flows.registers_cli import ERRORS as REGISTER_ERRORS
-from flows.registers_cli import customers_app, survey_app
+from flows.registers_cli import customers_app, notice, ropa, survey_app
 from flows.runlog import configure as configure_logging
 from lake.home import seula_home
 from lake.store import Lake, LakeError
@@ -227,6 +227,8 @@ def engagements() -> None:
 
 app.add_typer(survey_app, name="survey")
 app.add_typer(customers_app, name="customers")
+app.command()(notice)
+app.command()(ropa)
 
 requests_app = typer.Typer(help="The data-subject requests register (GDPR Art. 12–21).", no_args_is_help=True)
 app.add_typer(requests_app, name="requests")

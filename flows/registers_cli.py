@@ -1,5 +1,5 @@
-"""``seula survey …`` and ``seula customers …``: the two registers' commands, thin wrappers over
-``survey/`` and ``customers/``."""
+"""``seula survey …``, ``seula customers …``, ``seula notice`` and ``seula ropa``: the registers'
+commands and their paperwork, thin wrappers over ``survey/``, ``customers/`` and ``paperwork/``."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from rich.table import Table
 
 from customers.contact import CustomersError
 from lake.home import seula_home
+from paperwork.registers import RegistersError
 from survey.files import SurveyFileError
 from survey.mapping import MappingError, SurveyError
 
-ERRORS = (MappingError, SurveyError, SurveyFileError, CustomersError)
+ERRORS = (MappingError, SurveyError, SurveyFileError, CustomersError, RegistersError)
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 survey_app = typer.Typer(help="The survey participants register: answers apart from contacts, protected tables.",
@@ -184,3 +185,72 @@ def customers_edit(
             fields[name.strip()] = value
         contact = store.edit(seula_home(), contact_id, **fields)
     console.print(f"{contact.id} changed: {', '.join(fields)}")
+
+
+@survey_app.command("table")
+def survey_table(
+    survey_id: SurveyId,
+    rows: Annotated[str, typer.Option("--rows", help="The question whose answers make the rows.")],
+    cols: Annotated[str | None, typer.Option("--cols", help="A second question (a cross-table), or a number "
+                                             "(its means by the rows).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv, xlsx or html")] = "csv",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (csv and html print "
+                                                "without one).")] = None,
+    min_cell: Annotated[int | None, typer.Option("--min-cell", help="Fewest respondents a published cell may "
+                                                 "count (default: the survey's, 10 unless it says more).")] = None,
+) -> None:
+    """Frequencies, cross-tables and means with disclosure control: no cell below --min-cell, and
+    no hidden cell recomputable from the margins (checked by linear programming before writing)."""
+    from flows.cli import _one_line_errors
+    from survey import tables
+
+    from analysis.sdc import DisclosureError
+
+    with _one_line_errors():
+        try:
+            text = tables.write(tables.table(seula_home(), survey_id, rows, cols, min_cell), fmt, output)
+        except DisclosureError as exc:  # the table engine's refusals are the command's one-line errors too
+            raise SurveyError(str(exc)) from None
+    if text is not None:
+        print(text, end="" if text.endswith("\n") else "\n")
+    else:
+        console.print(str(output))
+
+
+def notice(
+    register: Annotated[str, typer.Argument(help="research, survey or customers")],
+    lang: Annotated[str, typer.Option(help="fi or en")] = "fi",
+    fmt: Annotated[str, typer.Option("--format", help="md or html")] = "md",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (printed without one).")] = None,
+) -> None:
+    """A register's privacy notice (tietosuojaseloste), from registers.yaml."""
+    from flows.cli import _one_line_errors
+    from lake.files import write_text_atomic
+    from paperwork.notice import render_notice
+    from paperwork.registers import load, registers_file
+
+    with _one_line_errors():
+        text = render_notice(load(registers_file(seula_home())), register, lang, fmt)
+    if output is None:
+        print(text, end="" if text.endswith("\n") else "\n")
+    else:
+        write_text_atomic(text, output)
+        console.print(str(output))
+
+
+def ropa(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The file to write (.xlsx or .md).")],
+    fmt: Annotated[str | None, typer.Option("--format", help="xlsx or md (default: from the file name)")] = None,
+    lang: Annotated[str, typer.Option(help="fi or en")] = "fi",
+) -> None:
+    """The record of processing activities (GDPR Art. 30(1)): every register and every engagement."""
+    from flows import config
+    from flows.cli import _one_line_errors
+    from paperwork.registers import load, registers_file
+    from paperwork.ropa import ropa_rows, write_ropa
+
+    with _one_line_errors():
+        engagements = [config.load_file(p).model_dump(mode="json") for p in config.discover()]
+        rows = ropa_rows(load(registers_file(seula_home())), engagements, lang)
+        path = write_ropa(rows, output, fmt or output.suffix.lstrip(".").lower())
+    console.print(f"{path}: {len(rows)} processing activit{'y' if len(rows) == 1 else 'ies'}")

@@ -147,11 +147,15 @@ def test_an_erasure_killed_half_way_is_finished_by_the_next_run(registers: Path)
     rid = request("--type", "erasure", "--email", EMAIL)
     seula("requests", "verify", rid, "--method", "signed-email")
     env = {**os.environ, "SEULA_HOME": str(registers)}
-    for delay in (1.5, 3.0):  # into the run: Prefect's start, the resolution, the rewrites
-        proc = subprocess.Popen([SEULA, "requests", "apply"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        time.sleep(delay)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+    journal = registers / "rights" / "requests.json"
+    proc = subprocess.Popen([SEULA, "requests", "apply"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and '"erasure_started": null' in journal.read_text(encoding="utf-8"):
+        time.sleep(0.01)  # killed the moment the erasure is journaled: its targets recorded, no file changed yet
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    state = {r["id"]: r for r in json.loads(journal.read_text(encoding="utf-8"))}[rid]
+    assert state["erasure_started"] and state["status"] == "open", "the kill came before the erasure, or after it"
     done = subprocess.run([SEULA, "requests", "apply"], env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert traces(registers) == []

@@ -22,7 +22,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TextIO
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
@@ -205,12 +205,18 @@ def audit(table: Table) -> list[str]:
     return findings
 
 
-def write_csv(table: Table, path: Path) -> Path:
-    """The table as CSV, hidden cells as ``SYMBOL``; refused if the audit finds anything."""
+def write_csv(table: Table, out: Path | TextIO) -> Path | TextIO:
+    """The table as CSV, hidden cells as ``SYMBOL``, its footnote under it (a ".." means nothing
+    without it); refused if the audit finds anything."""
     publishable(table)
-    with path.open("w", newline="", encoding="utf-8") as out:
-        csv.writer(out).writerows(table.to_rows())
-    return path
+    footnote = table.footnote()
+    rows = [*table.to_rows(), *([[], [footnote]] if footnote else [])]
+    if isinstance(out, Path):
+        with out.open("w", newline="", encoding="utf-8") as fh:
+            csv.writer(fh).writerows(rows)
+    else:
+        csv.writer(out).writerows(rows)
+    return out
 
 
 def write_xlsx(table: Table, path: Path) -> Path:

@@ -4,6 +4,7 @@ Only answers are read, never contacts, and never those of excluded respondents."
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from analysis import sdc
@@ -55,13 +56,9 @@ def write(table: sdc.Table, fmt: str, path: Path | None) -> str | None:
     if path is not None:
         sdc.write_csv(table, path)
         return None
-    import csv
-    import io
-
-    sdc.publishable(table)
-    out = io.StringIO()
-    csv.writer(out).writerows(table.to_rows())
-    return out.getvalue()
+    text = io.StringIO()
+    sdc.write_csv(table, text)
+    return text.getvalue()
 
 
 def _category(q: Question, value: object) -> object:

@@ -53,7 +53,8 @@ def test_the_written_table_is_what_was_audited(survey: Path, tmp_path: Path) -> 
     assert code == 0, err
     written = list(csv.reader(io.StringIO(out)))
     table = tables.table(survey, SURVEY, "region", "age")
-    assert written == [[str(v) for v in row] for row in table.to_rows()]
+    assert written == [*([str(v) for v in row] for row in table.to_rows()), [], [table.footnote()]]
+    assert "withheld" in written[-1][0]
     assert any(sdc.SYMBOL in row for row in written)
     code, _, _ = seula("survey", "table", SURVEY, "--rows", "region", "--cols", "spend", "--format", "xlsx",
                        "-o", tmp_path / "spend.xlsx")

@@ -225,6 +225,22 @@ def engagements() -> None:
         raise typer.Exit(1)
 
 
+def _version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        console.print(f"seula {version('seula')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print Seula's version and exit.")] = False,
+) -> None:
+    """Seula: collect, sieve, store, analyse and report social-media data under the GDPR."""
+
+
 app.add_typer(survey_app, name="survey")
 app.add_typer(customers_app, name="customers")
 app.command()(notice)

@@ -212,16 +212,19 @@ def sql(
 def engagements() -> None:
     """List the engagement files found and validate each; exits 1 if any is invalid."""
     table = Table("id", "client", "purpose", "period", "file", "status")
-    bad = 0
+    problems: list[str] = []
     for path in config.discover():
         try:
             eng = config.load_file(path)
             table.add_row(eng.id, eng.client, eng.purpose.value, f"{eng.start} – {eng.end}", str(path), "[green]ok[/green]")
         except config.ConfigError as exc:
-            bad += 1
-            table.add_row("?", "", "", "", str(path), f"[red]{str(exc).removeprefix(str(path) + ': ')}[/red]")
+            found = [p.removeprefix(f"{path}: ") for p in exc.problems]
+            table.add_row(config.expected_id(path), "", "", "", str(path), f"[red]{len(found)} error(s)[/red]")
+            problems += [f"{path}: {p}" for p in found]
     console.print(table)
-    if bad:
+    for line in problems:  # each error of each file on a line of its own: file, field, problem
+        err.print(f"[red]error:[/red] {escape(line)}", highlight=False)
+    if problems:
         raise typer.Exit(1)
 
 

@@ -18,7 +18,12 @@ BUNDLED = Path(__file__).resolve().parent.parent / "data"
 
 
 class ConfigError(Exception):
-    """An engagement file is missing or invalid; the message is one line."""
+    """An engagement file is missing or invalid; the message is one line, ``problems`` each
+    of its problems ("field: what is wrong")."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [message]
 
 
 class Purpose(str, Enum):
@@ -111,16 +116,28 @@ class Engagement(_Strict):
         return Window(start, end)
 
 
-def _one_line(exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    where = ".".join(str(p) for p in err["loc"]) or "(file)"
-    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-    return f"{where}: {err['msg']}{more}"
+def _problems(exc: ValidationError) -> list[str]:
+    return [f"{'.'.join(str(p) for p in err['loc']) or '(file)'}: {err['msg']}" for err in exc.errors()]
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML without its own date parsing: an impossible date ("2026-02-30") then reaches the
+    model as text and is reported with its field, not as a crash inside the YAML library."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
+def expected_id(path: Path) -> str:
+    """The id an engagement file must carry: its name (``x.yaml``) or its folder's (``x/engagement.yaml``)."""
+    return path.parent.name if path.name == "engagement.yaml" else path.stem
 
 
 def load_file(path: Path) -> Engagement:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 (a SafeLoader)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
     except yaml.YAMLError as exc:
@@ -129,10 +146,14 @@ def load_file(path: Path) -> Engagement:
         raise ConfigError(f"{path}: not valid YAML{at}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping of settings")
+    problems = [] if raw.get("id") in (None, expected_id(path)) else [
+        f"id: is {raw['id']!r}, but the file's name says {expected_id(path)!r}"]
     try:
         eng = Engagement.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(f"{path}: {_one_line(exc)}") from None
+        problems += _problems(exc)
+    if problems:
+        raise ConfigError(f"{path}: {'; '.join(problems)}", problems)
     register = eng.publishable.candidates
     if register is not None:
         register = (path.parent / register).resolve()
@@ -158,10 +179,7 @@ def find(engagement_id: str) -> Path:
 
 def load(engagement_id: str) -> Engagement:
     path = find(engagement_id)
-    eng = load_file(path)
-    if eng.id != engagement_id:
-        raise ConfigError(f"{path}: id is {eng.id!r}, expected {engagement_id!r}")
-    return eng
+    return load_file(path)
 
 
 def discover() -> list[Path]:

@@ -74,3 +74,21 @@ def test_end_before_start_and_not_yaml(home: Path) -> None:
     (home / "engagements" / "bad.yaml").write_text("id: [unclosed")
     with pytest.raises(config.ConfigError, match="not valid YAML at line"):
         config.load("bad")
+
+
+def test_the_listing_names_every_error_of_every_file_without_a_traceback(home: Path) -> None:
+    (home / "engagements").mkdir()
+    impossible = SAMPLE.read_text().replace("start: 2026-09-01", "start: 2026-02-30")
+    (home / "engagements" / "feb.yaml").write_text(impossible.replace("id: sample", "id: feb"))
+    write(home, sample_data(id="wrong", client=5, purpose="spying"), name="two")
+    listing = CliRunner().invoke(app, ["engagements"])
+    assert listing.exit_code == 1 and "Traceback" not in listing.output
+    errors = [line for line in listing.stderr.splitlines() if line.startswith("error:")]
+    assert [e.split(": ", 2)[2] for e in errors] == [
+        "start: Input should be a valid date or datetime, day value is outside expected range",
+        "id: is 'wrong', but the file's name says 'two'",
+        "client: Input should be a valid string",
+        "purpose: Input should be 'research', 'statistics' or 'marketing'"]
+    assert "feb.yaml" in errors[0] and all("two.yaml" in e for e in errors[1:])
+    result = CliRunner().invoke(app, ["analyse", "two"])
+    assert result.exit_code == 1 and "id: is 'wrong'" in result.stderr and "(and" not in result.stderr

@@ -6,15 +6,12 @@ clear name of someone who is not publishable.
 
 from __future__ import annotations
 
-from collections import Counter
-
 import duckdb
-import networkx as nx
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis import coverage
-from analysis.network import communities, follow_graph, interaction_graph, picture, summarise
+from analysis.network import communities, density, follow_graph, interaction_graph, largest, picture, summarise
 
 
 def totals(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -103,29 +100,28 @@ def top_accounts(con: duckdb.DuckDBPyConnection, n: int) -> tuple[pa.Table, dict
             {"accounts": others[0]["accounts"] if others else 0, "posts": others[0]["posts"] if others else 0})
 
 
-def follow_summary(con: duckdb.DuckDBPyConnection, n: int, seed: int = 2026) -> tuple[dict[str, float], pa.Table]:
-    """Size and communities (Louvain) of the follow graph, and its most-followed publishable accounts."""
+def follow_summary(con: duckdb.DuckDBPyConnection, n: int) -> tuple[dict[str, float], pa.Table]:
+    """Size and communities (Leiden) of the follow graph, and its most-followed publishable accounts."""
     graph = follow_graph(con)
-    member = communities(graph, seed)
-    sizes = Counter(member.values())
+    member = communities(graph)
     stats = {
-        "nodes": graph.number_of_nodes(),
-        "edges": graph.number_of_edges(),
-        "density": round(nx.density(graph), 6) if graph.number_of_nodes() > 1 else 0.0,
-        "communities": len(sizes),
-        "largest_community": max(sizes.values(), default=0),
+        "nodes": graph.vcount(),
+        "edges": graph.ecount(),
+        "density": density(graph),
+        "communities": len(set(member)),
+        "largest_community": largest(member),
     }
     in_degree = pa.table({
-        "account_pid": list(graph.nodes),
-        "followers_in_graph": [graph.in_degree(v) for v in graph.nodes],
-        "community": [member.get(v) for v in graph.nodes],
+        "account_pid": graph.vs["name"],
+        "followers_in_graph": graph.indegree(),
+        "community": member,
     }, schema=pa.schema([("account_pid", pa.string()), ("followers_in_graph", pa.int64()), ("community", pa.int64())]))
     con.register("in_degree", in_degree)
     top = con.sql(
         """
         SELECT a.handle, a.display_name, d.followers_in_graph, d.community
-        FROM in_degree d JOIN (SELECT DISTINCT account_pid, handle, display_name FROM accounts WHERE publishable) a
-          USING (account_pid)
+        FROM in_degree d JOIN (SELECT account_pid, min(handle) AS handle, min(display_name) AS display_name
+                               FROM accounts WHERE publishable GROUP BY 1) a USING (account_pid)
         ORDER BY d.followers_in_graph DESC, a.handle LIMIT ?
         """,
         params=[n],

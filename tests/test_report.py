@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 
 from analysis.disclosure import suppress
 from analysis.metrics import STOP_WORDS
-from analysis.network import communities, summarise
 from analysis.package import ExportRefused, check
 from emulators.x.emulator import XEmulator
 from flows.analyse import compute_metrics
@@ -55,17 +54,6 @@ def test_report_numbers_equal_the_lake(analysed: Path) -> None:
     assert f"<b>{posts}</b>posts" in html and f"#{top_tag[0]}" in html
     assert "Share of voice by party" in html and "Interaction network" in html
     assert "Julkaisuja päivittäin" in render_report.fn("sample", "fi")[0].read_text()
-
-
-def test_pagerank_and_communities_of_a_known_graph() -> None:
-    graph = nx.DiGraph()
-    graph.add_weighted_edges_from([("a", "b", 1), ("b", "c", 1), ("c", "a", 1), ("x", "y", 1), ("y", "x", 1), ("c", "x", 1)])
-    for node in graph.nodes:
-        graph.nodes[node].update(label=node, publishable=True)
-    stats, top = summarise(graph, 5, communities(graph))
-    expected = nx.pagerank(graph, weight="weight")
-    assert {r["handle"]: r["pagerank"] for r in top} == {k: round(v, 6) for k, v in expected.items()}
-    assert stats == {"nodes": 5, "edges": 6, "communities": 2, "bridge_edges": 1}
 
 
 def test_small_cells_are_suppressed_with_their_complement() -> None:

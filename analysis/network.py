@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 import igraph as ig
+import numpy as np
 import networkx as nx
 import pyarrow as pa
 
@@ -47,27 +48,29 @@ def _graph(con: duckdb.DuckDBPyConnection, edges: str) -> ig.Graph:
     con.execute("""CREATE OR REPLACE TEMP TABLE _public AS
                    SELECT account_pid AS v, min(handle) AS handle FROM accounts WHERE publishable GROUP BY 1""")
     con.execute("""CREATE OR REPLACE TEMP TABLE _colour AS
-                   SELECT v, coalesce(p.handle, '') AS c FROM (SELECT src AS v FROM _edges UNION SELECT dst FROM _edges)
+                   SELECT v, hash(coalesce(p.handle, '')) AS c FROM (SELECT src AS v FROM _edges UNION SELECT dst FROM _edges)
                    LEFT JOIN _public p USING (v)""")
     for _ in range(_REFINEMENTS):
+        # A vertex's next colour: its own and the multisets of (colour, weight) it links to and
+        # is linked from, each multiset hashed as a sum so that no order enters.
         con.execute("""CREATE OR REPLACE TEMP TABLE _colour AS
-            WITH outs AS (SELECT e.src AS v, string_agg(c.c || '*' || e.w, ',' ORDER BY c.c, e.w) AS o
-                          FROM _edges e JOIN _colour c ON c.v = e.dst GROUP BY 1),
-                 ins AS (SELECT e.dst AS v, string_agg(c.c || '*' || e.w, ',' ORDER BY c.c, e.w) AS i
-                         FROM _edges e JOIN _colour c ON c.v = e.src GROUP BY 1)
-            SELECT v, md5(c || '|' || coalesce(o, '') || '|' || coalesce(i, '')) AS c
-            FROM _colour LEFT JOIN outs USING (v) LEFT JOIN ins USING (v)""")
+            WITH outs AS (SELECT e.src AS v, sum(hash(c.c, e.w)::HUGEINT) AS o FROM _edges e JOIN _colour c ON c.v = e.dst GROUP BY 1),
+                 ins AS (SELECT e.dst AS v, sum(hash(c.c, e.w)::HUGEINT) AS i FROM _edges e JOIN _colour c ON c.v = e.src GROUP BY 1)
+            SELECT v, hash(c, coalesce(o, 0), coalesce(i, 0)) AS c FROM _colour LEFT JOIN outs USING (v) LEFT JOIN ins USING (v)""")
     # The pseudonym only breaks ties between accounts the refinement could not tell apart.
-    vertices = con.execute("""SELECT v, p.handle FROM _colour LEFT JOIN _public p USING (v)
-                              ORDER BY p.handle NULLS LAST, _colour.c, v""").fetchall()
-    index = {v: i for i, (v, _) in enumerate(vertices)}
-    rows = sorted((index[s], index[d], w) for s, d, w in con.execute("SELECT src, dst, w FROM _edges").fetchall())
-    con.execute("DROP TABLE _edges; DROP TABLE _public; DROP TABLE _colour")
-    graph = ig.Graph(n=len(vertices), edges=[(s, d) for s, d, _ in rows], directed=True)
-    graph.vs["name"] = [v for v, _ in vertices]
-    graph.vs["label"] = [handle or v for v, handle in vertices]
-    graph.vs["publishable"] = [handle is not None for _, handle in vertices]
-    graph.es["weight"] = [w for _, _, w in rows]
+    con.execute("""CREATE OR REPLACE TEMP TABLE _vertex AS
+                   SELECT row_number() OVER (ORDER BY p.handle NULLS LAST, c, v) - 1 AS i, v, p.handle
+                   FROM _colour LEFT JOIN _public p USING (v)""")
+    vertices = con.execute("SELECT v, handle FROM _vertex ORDER BY i").fetchnumpy()
+    links = con.execute("""SELECT s.i AS s, d.i AS d, e.w FROM _edges e JOIN _vertex s ON s.v = e.src
+                           JOIN _vertex d ON d.v = e.dst ORDER BY 1, 2""").fetchnumpy()
+    con.execute("DROP TABLE _edges; DROP TABLE _public; DROP TABLE _colour; DROP TABLE _vertex")
+    graph = ig.Graph(n=len(vertices["v"]), edges=np.column_stack([links["s"], links["d"]]).tolist(), directed=True)
+    names, handles = vertices["v"].tolist(), vertices["handle"].tolist()
+    graph.vs["name"] = names
+    graph.vs["label"] = [handle or v for v, handle in zip(names, handles)]
+    graph.vs["publishable"] = [handle is not None for handle in handles]
+    graph.es["weight"] = links["w"].tolist()
     return graph
 
 
@@ -106,14 +109,11 @@ def summarise(graph: ig.Graph, n: int, member: list[int]) -> tuple[dict[str, flo
     if graph.vcount() == 0:
         return {"nodes": 0, "edges": 0, "communities": 0, "bridge_edges": 0}, []
     rank = graph.pagerank(weights="weight", directed=True)
-    bridging = [0] * graph.vcount()
-    bridges = 0
-    for edge in graph.es:
-        u, v = edge.tuple
-        if member[u] != member[v]:
-            bridges += 1
-            bridging[u] += 1
-            bridging[v] += 1
+    ends = np.array(graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    side = np.asarray(member)
+    across = ends[side[ends[:, 0]] != side[ends[:, 1]]]
+    bridges = len(across)
+    bridging = np.bincount(across.ravel(), minlength=graph.vcount()).tolist()
     public = [v for v in range(graph.vcount()) if graph.vs[v]["publishable"]]
     top = sorted(public, key=lambda v: (-round(rank[v], 12), v))[:n]
     stats = {"nodes": graph.vcount(), "edges": graph.ecount(), "communities": len(set(member)), "bridge_edges": bridges}

@@ -180,32 +180,11 @@ def report(
     console.print(str(_run(export_report, engagement, formats, recipient, lang)))
 
 
-@app.command()
-def sql(
-    engagement: Engagement,
-    query: Annotated[str, typer.Argument(help="One read-only SELECT over the engagement's views.")],
-    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
-) -> None:
-    """Query one engagement's views (posts, accounts, follows, interactions, metrics) read-only."""
-    from lake.catalog import read_only_query
+from flows import sql_cli  # noqa: E402  (seula sql, tables, schema; it imports this module lazily)
 
-    with _one_line_errors():
-        result = read_only_query(seula_home(), engagement, query)
-        columns, rows = result.columns, result.fetchall()
-    if format is Format.json:
-        for row in rows:
-            sys.stdout.write(json.dumps(dict(zip(columns, row)), default=str, ensure_ascii=False) + "\n")
-    elif format is Format.csv:
-        import csv
-
-        writer = csv.writer(sys.stdout)
-        writer.writerow(columns)
-        writer.writerows(rows)
-    else:
-        table = Table(*columns)
-        for row in rows:
-            table.add_row(*("" if v is None else str(v) for v in row))
-        console.print(table)
+app.command(cls=sql_cli.SqlCommand)(sql_cli.sql)  # -p NAME VALUE
+app.command()(sql_cli.tables)
+app.command()(sql_cli.schema)
 
 
 @app.command()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import operator
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -13,12 +14,17 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from lake import partials
-from lake.schema import COLLECTED, PLATFORM_IDS
+from lake.schema import COLLECTED, IDENTITY_INDEX, PLATFORM_IDS, QUARANTINE
 from lake.store import Lake, LakeError
 
 
 class QueryRefused(LakeError):
     """A query asked for something an analyst's read-only query may not do."""
+
+
+# The sieve's own bookkeeping (keyed hashes of names, pages it could not read): a query may
+# still name them, but ``tables`` and ``schema`` do not list them among the analyst's tables.
+INTERNAL = frozenset({IDENTITY_INDEX.name, QUARANTINE.name})
 
 
 # Columns naming a person, per table: a row whose person is excluded is left out of views.
@@ -165,7 +171,10 @@ def sandboxed(home: Path, engagement: str) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def read_only_query(home: Path, engagement: str, sql: str) -> duckdb.DuckDBPyRelation:
+def read_only_query(home: Path, engagement: str, sql: str,
+                    params: dict[str, object] | None = None) -> duckdb.DuckDBPyRelation:
+    """One SELECT over the engagement's tables in the sandbox (``sandboxed``); ``params`` are
+    bound as DuckDB's named parameters (``$name``): values, never SQL text."""
     con = sandboxed(home, engagement)
     try:
         statements = con.extract_statements(sql)
@@ -175,10 +184,59 @@ def read_only_query(home: Path, engagement: str, sql: str) -> duckdb.DuckDBPyRel
         raise QueryRefused("give exactly one SELECT statement")
     if statements[0].type != duckdb.StatementType.SELECT:
         raise QueryRefused(f"only SELECT queries are allowed, not {statements[0].type.name}")
+    given = {name.lower() for name in params or {}}
+    missing = sorted(n for n in statements[0].named_parameters if n.lower() not in given)
+    if missing:
+        raise QueryRefused(f"no value for parameter ${missing[0]}: give one with -p {missing[0]} VALUE")
     try:
-        return con.sql(sql)
+        return con.sql(sql, params=params or None)
     except duckdb.Error as exc:
         raise QueryRefused(str(exc).splitlines()[0]) from None
+
+
+def rows(relation: duckdb.DuckDBPyRelation, batch_size: int = 10_000) -> Iterator[tuple[object, ...]]:
+    """A query's rows as Python values, read batch by batch (a big result is never held whole);
+    an error while the query runs is a one-line ``QueryRefused``."""
+    try:
+        for batch in relation.to_arrow_reader(batch_size):
+            yield from zip(*(column.to_pylist() for column in batch.columns), strict=True)
+    except duckdb.Error as exc:
+        raise QueryRefused(str(exc).splitlines()[0]) from None
+
+
+def _listed(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [name for (name,) in con.execute("SELECT table_name FROM information_schema.tables ORDER BY table_name").fetchall()
+            if not name.startswith("_") and name not in INTERNAL]
+
+
+def tables(home: Path, engagement: str, counts: bool = False) -> dict[str, int | None]:
+    """The tables an analyst queries (``seula tables``), each with its row count as the query
+    sees it (restricted people left out) when ``counts``, else None."""
+    con = sandboxed(home, engagement)
+    try:
+        return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchall()[0][0] if counts else None for t in _listed(con)}
+    finally:
+        con.close()
+
+
+def table_schema(home: Path, engagement: str, table: str | None = None) -> dict[str, list[tuple[str, str]]]:
+    """Each listed table's columns and DuckDB types, in order (``seula schema``); or one
+    table's, which may also be one of the unlisted ``INTERNAL`` tables a query can still name."""
+    con = sandboxed(home, engagement)
+    try:
+        listed = _listed(con)
+        columns: dict[str, list[tuple[str, str]]] = {}
+        for name, column, kind in con.execute(
+                "SELECT table_name, column_name, data_type FROM information_schema.columns "
+                "ORDER BY table_name, ordinal_position").fetchall():
+            columns.setdefault(name, []).append((column, kind))
+    finally:
+        con.close()
+    if table is None:
+        return {t: columns[t] for t in listed}
+    if table not in columns or table.startswith("_"):
+        raise QueryRefused(f"unknown table {table!r} in {engagement}: the tables are {', '.join(listed)}")
+    return {table: columns[table]}
 
 
 def refresh_catalog(home: Path) -> Path:

@@ -1,5 +1,6 @@
 """`seula sql`: read-only, one engagement's views, no key material."""
 
+import json
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,7 +46,7 @@ def test_select_works_and_formats(two_engagements: Path) -> None:
     assert out.exit_code == 0, out.output
     assert out.output.splitlines() == ["handle", "alpha_org"]
     out = runner.invoke(app, ["sql", "alpha", "SELECT count(*) AS n FROM posts", "-f", "json"])
-    assert out.output.strip() == '{"n": 0}'
+    assert json.loads(out.output) == [{"n": 0}]  # one JSON array (JSON Lines is -f nl)
 
 
 @pytest.mark.parametrize("query", [
@@ -81,7 +82,7 @@ def test_cli_refusal_is_one_line(two_engagements: Path) -> None:
     assert out.exit_code == 1
     assert "only SELECT queries are allowed" in out.output
     out = CliRunner().invoke(app, ["sql", "nope", "SELECT 1"])
-    assert out.exit_code == 1 and "has no data yet" in out.output
+    assert out.exit_code == 1 and "unknown engagement 'nope'" in out.output  # no engagement file names it
 
 
 # --- Restricted people (GDPR Art. 18): not one of their rows is readable by any route ---

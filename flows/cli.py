@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import sys
-from pathlib import Path
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import Enum
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
@@ -55,12 +53,6 @@ def _run(fn: Callable[..., T], engagement: str, *args: object) -> T:
         return fn(engagement, *args)
 
 
-class Format(str, Enum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-
-
 Engagement = Annotated[str, typer.Argument(help="Engagement id (its YAML file names it).")]
 
 
@@ -74,18 +66,40 @@ def demo() -> None:
     console.print(result.summary_line())
 
 
+Emulate = Annotated[bool, typer.Option(
+    "--emulate", help="Collect from the bundled X and Graph API emulators (synthetic data, no credentials): "
+                      "try an engagement file before spending API budget.")]
+
+
+@contextmanager
+def _platforms(emulate: bool, x_base_url: str | None, fb_base_url: str | None) -> Iterator[tuple[str | None, str | None]]:
+    """The base URLs to send requests to: the platforms', given ones, or emulators started for this command."""
+    if emulate and (x_base_url or fb_base_url):
+        err.print("[red]error:[/red] --emulate starts its own emulators: leave out --x-base-url and --fb-base-url")
+        raise typer.Exit(1)
+    if not emulate:
+        yield x_base_url, fb_base_url
+        return
+    from flows.demo import emulated
+
+    with emulated() as urls:
+        yield urls
+
+
 @app.command()
 def collect(
     engagement: Engagement,
+    emulate: Emulate = False,
     x_base_url: Annotated[str | None, typer.Option(help="Send X API requests here instead (an emulator).")] = None,
     fb_base_url: Annotated[str | None, typer.Option(help="Send Graph API requests here instead (an emulator).")] = None,
 ) -> None:
     """Collect what the engagement's config asks for, from where the last run stopped."""
-    from flows.collect import collect_engagement
+    from flows.collect import collect_engagement, preflight
     from flows.ui import collection_progress
 
-    with collection_progress(console):
-        tally = _run(collect_engagement, engagement, x_base_url, fb_base_url)
+    with _platforms(emulate, x_base_url, fb_base_url) as (x_url, fb_url), collection_progress(console):
+        _run(lambda e: preflight(config.load(e), x_url, fb_url), engagement)  # before Prefect starts
+        tally = _run(collect_engagement, engagement, x_url, fb_url)
     console.print(tally.added())
     if tally.stopped:
         err.print(f"[yellow]stopped early:[/yellow] {tally.stopped}")
@@ -95,13 +109,15 @@ def collect(
 @app.command()
 def compliance(
     engagement: Engagement,
+    emulate: Emulate = False,
     x_base_url: Annotated[str | None, typer.Option(help="Send X API requests here instead (an emulator).")] = None,
     fb_base_url: Annotated[str | None, typer.Option(help="Send Graph API requests here instead (an emulator).")] = None,
 ) -> None:
     """Ask the platforms which stored posts and accounts they deleted or withdrew; remove them everywhere."""
     from flows.compliance import compliance_sweep
 
-    sweep = _run(compliance_sweep, engagement, x_base_url, fb_base_url)
+    with _platforms(emulate, x_base_url, fb_base_url) as (x_url, fb_url):
+        sweep = _run(compliance_sweep, engagement, x_url, fb_url)
     gone = ", ".join(f"{n} {table}" for table, n in sorted(sweep.removed.items()) if n) or "nothing"
     checked = ", ".join(f"{n} {kind}" for kind, n in sweep.checked.items()) or "nothing stored"
     console.print(f"checked {checked}: {sweep.withdrawn} withdrawn by the platforms; removed {gone}")
@@ -219,8 +235,15 @@ def _version(asked: bool) -> None:
 def _options(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print Seula's version and exit.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v",
+                                          help="Also show Prefect's log lines (they always go to the log file).")] = False,
 ) -> None:
     """Seula: collect, sieve, store, analyse and report social-media data under the GDPR."""
+    # Read by Prefect when a command first imports it, after this.
+    if verbose:
+        os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = "INFO"
+    else:
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
 
 
 app.add_typer(survey_app, name="survey")
@@ -434,17 +457,20 @@ def privacy_scan(
 
 @app.command()
 def emulator(
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free one).")] = 8787,
-    seed: Annotated[int, typer.Option(help="Seed of the synthetic world.")] = 2026,
+    x_port: Annotated[int, typer.Option(help="X API emulator's port on 127.0.0.1 (0: any free one).")] = 8787,
+    fb_port: Annotated[int, typer.Option(help="Graph API emulator's port on 127.0.0.1 (0: any free one).")] = 8788,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic worlds.")] = 2026,
 ) -> None:
-    """Serve the X API emulator until interrupted (for trying collections by hand)."""
-    from emulators.x.emulator import XEmulator
+    """Serve the X and Graph API emulators until interrupted (for trying collections by hand)."""
+    import threading
 
-    with XEmulator(seed=seed, port=port) as emu:
-        console.print(f"X API emulator at {emu.base_url} (bearer token: seula-demo-token); Ctrl-C stops")
+    from flows.demo import emulated
+
+    with emulated(x_port, fb_port, seed) as (x_url, fb_url):
+        console.print(f"X API emulator at {x_url} (bearer token: seula-demo-token)")
+        console.print(f"Graph API emulator at {fb_url} (access token: seula-demo-fb-token)")
+        console.print(f"seula collect ENGAGEMENT --x-base-url {x_url} --fb-base-url {fb_url}; Ctrl-C stops")
         try:
-            import threading
-
             threading.Event().wait()
         except KeyboardInterrupt:
             pass

@@ -32,7 +32,7 @@ from privacy.analyzer import shared_analyzer
 from privacy.candidates import CandidateRegister
 from privacy.detect import Detector
 from privacy.gazetteer import Gazetteer
-from privacy.keys import master_secret
+from privacy.keys import KeyMaterialError, master_secret
 from privacy.policy import PublishabilityPolicy
 from privacy.sieve import Sieve, resieve_text
 from rights.store import pseudonymiser, suppression
@@ -152,18 +152,50 @@ def _demo_key_allowed() -> bool:
     return os.environ.get("SEULA_DEMO") == "1"
 
 
-def x_source(eng: config.Engagement, x_base_url: str | None) -> XSource:
+def x_token(x_base_url: str | None) -> str:
     token = os.environ.get("SEULA_X_BEARER_TOKEN") or (DEMO_TOKEN if x_base_url else None)
     if not token:
-        raise CollectorError("no X credentials: set SEULA_X_BEARER_TOKEN (or --x-base-url for an emulator)")
+        raise CollectorError("no X credentials: set SEULA_X_BEARER_TOKEN (or --emulate to try the engagement on the emulators)")
+    return token
+
+
+def facebook_token(fb_base_url: str | None) -> str:
+    token = os.environ.get("SEULA_FACEBOOK_TOKEN") or (FB_DEMO_TOKEN if fb_base_url else None)
+    if not token:
+        raise CollectorError("no Facebook credentials: set SEULA_FACEBOOK_TOKEN (or --emulate to try the engagement on the emulators)")
+    return token
+
+
+def x_source(eng: config.Engagement, x_base_url: str | None) -> XSource:
     assert eng.platforms.x is not None
-    api = XApi(make_client(token, x_base_url), Patience(max_wait=eng.platforms.x.max_rate_limit_wait_seconds))
+    api = XApi(make_client(x_token(x_base_url), x_base_url), Patience(max_wait=eng.platforms.x.max_rate_limit_wait_seconds))
     return XSource(api)
 
 
+def preflight(eng: config.Engagement, x_base_url: str | None, fb_base_url: str | None) -> None:
+    """The mistakes no retry can fix, found before any request: key material, credentials, and
+    synthetic data meeting real data in one lake."""
+    home = seula_home()
+    lake = Lake(home)
+    master_secret(home, create=_demo_key_allowed())
+    pseudonymiser(lake, eng.id)
+    if eng.platforms.x:
+        x_token(x_base_url)
+    if eng.platforms.facebook:
+        facebook_token(fb_base_url)
+    source = "emulators" if x_base_url or fb_base_url else "platforms"
+    recorded = lake.origin(eng.id)
+    if recorded is None:
+        lake.record_origin(eng.id, source)
+    elif recorded != source:
+        raise CollectorError(f"engagement {eng.id!r} holds data collected from the {recorded}; collecting from the "
+                             f"{source} into it would mix synthetic and real data: use another engagement id or SEULA_HOME")
+
+
+# Errors that come back the same however often the task is tried.
+UNRETRIABLE = (CollectorError, config.ConfigError, KeyMaterialError)
 _TASK = dict(persist_result=False, cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5,
-             retry_condition_fn=lambda task, run, state: not isinstance(
-                 state.result(raise_on_failure=False), (CollectorError, config.ConfigError)))
+             retry_condition_fn=lambda task, run, state: not isinstance(state.result(raise_on_failure=False), UNRETRIABLE))
 
 
 @task(name="collect-x-search", **_TASK)
@@ -222,9 +254,7 @@ def collect_facebook_pages(engagement_id: str, fb_base_url: str | None = None) -
     eng = config.load(engagement_id)
     fb = eng.platforms.facebook
     assert fb is not None
-    token = os.environ.get("SEULA_FACEBOOK_TOKEN") or (FB_DEMO_TOKEN if fb_base_url else None)
-    if not token:
-        raise CollectorError("no Facebook credentials: set SEULA_FACEBOOK_TOKEN (or --fb-base-url for an emulator)")
+    token = facebook_token(fb_base_url)
     pipe = Pipeline(eng)
     src = FacebookSource(GraphApi(*make_graph(token, fb.graph_version, fb_base_url), Patience(max_wait=fb.max_throttle_wait_seconds)))
     tally, started = Tally(), datetime.now(UTC)
@@ -310,6 +340,7 @@ def collect_engagement(engagement_id: str, x_base_url: str | None = None, fb_bas
     """Collect everything an engagement's config asks for, from where the last run stopped."""
     log = get_run_logger()
     eng = config.load(engagement_id)
+    preflight(eng, x_base_url, fb_base_url)
     tally = Tally()
     if eng.platforms.x:
         for i in range(len(eng.platforms.x.search)):

@@ -3,7 +3,6 @@ has since deleted or withdrawn, and remove them (``rights.deletions``) from ever
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -11,10 +10,10 @@ from prefect import flow, get_run_logger
 
 from collectors.facebook.api import GraphApi, make_graph
 from collectors.facebook.source import FacebookSource
-from collectors.http import CollectorError, Patience, RateLimitStop, Usage
+from collectors.http import Patience, RateLimitStop, Usage
 from collectors.x import compliance
 from flows import config
-from flows.collect import FB_DEMO_TOKEN, Pipeline, Tally, x_source
+from flows.collect import Pipeline, Tally, facebook_token, x_source
 from flows.rights import HOOKS
 from lake.catalog import refresh_catalog
 from lake.home import seula_home
@@ -43,9 +42,7 @@ def compliance_sweep(engagement_id: str, x_base_url: str | None = None, fb_base_
         checked = {"tweets": len(x_ids["post"]), "users": len(x_ids["account"])}
         _remove(eng, "x", gone & set(x_ids["post"]), gone & set(x_ids["account"]), checked, started, api.usage, sweep)
     if fb_ids["post"] and eng.platforms.facebook is not None:
-        token = os.environ.get("SEULA_FACEBOOK_TOKEN") or (FB_DEMO_TOKEN if fb_base_url else None)
-        if not token:
-            raise CollectorError("no Facebook credentials: set SEULA_FACEBOOK_TOKEN (or --fb-base-url for an emulator)")
+        token = facebook_token(fb_base_url)
         started = datetime.now(UTC)
         src = FacebookSource(GraphApi(*make_graph(token, eng.platforms.facebook.graph_version, fb_base_url),
                                       Patience(max_wait=eng.platforms.facebook.max_throttle_wait_seconds)))

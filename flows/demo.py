@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,12 +46,19 @@ class DemoResult:
         )
 
 
+@contextmanager
+def emulated(x_port: int = 0, fb_port: int = 0, seed: int = 2026) -> Iterator[tuple[str, str]]:
+    """Both platforms' emulators, with limits relaxed for one run: their base URLs (X, Graph API)."""
+    with (XEmulator(seed=seed, port=x_port, rate_limits=DEMO_RATE_LIMITS) as x,
+          FbEmulator(seed=seed, port=fb_port, calls_per_hour=DEMO_GRAPH_CALLS_PER_HOUR) as fb):
+        yield x.base_url, fb.base_url
+
+
 def run_demo(console: Console | None = None) -> DemoResult:
     # The demo may create its own master key file; real engagements must be given one.
     os.environ["SEULA_DEMO"] = "1"
-    with XEmulator(rate_limits=DEMO_RATE_LIMITS) as x, FbEmulator(calls_per_hour=DEMO_GRAPH_CALLS_PER_HOUR) as fb:
-        with collection_progress(console or Console(quiet=True)):
-            tally = collect_engagement(SAMPLE, x_base_url=x.base_url, fb_base_url=fb.base_url)
+    with emulated() as (x_base_url, fb_base_url), collection_progress(console or Console(quiet=True)):
+        tally = collect_engagement(SAMPLE, x_base_url=x_base_url, fb_base_url=fb_base_url)
     analyse_engagement(SAMPLE)
     report = export_report(SAMPLE)
     con = connect(seula_home(), SAMPLE)

@@ -12,6 +12,8 @@ from pathlib import Path
 from lake.home import logs_dir
 
 _QUIET = ("tweepy", "urllib3", "requests", "httpx", "httpcore", "facebook", "presidio-analyzer")
+# WeasyPrint warns about every CSS property it does not know; none of it is the user's business.
+_LAYOUT = ("weasyprint", "fontTools")
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -20,6 +22,8 @@ def configure(home: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     for name in _QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)
+    for name in _LAYOUT:
+        logging.getLogger(name).setLevel(logging.ERROR)
     for name in ("", "prefect"):
         logger = logging.getLogger(name)
         if not any(isinstance(h, logging.FileHandler) and Path(h.baseFilename) == path for h in logger.handlers):

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 
 from lake.files import exclusive_lock, write_json_atomic, write_parquet_atomic
 from lake.schema import COLLECTED
-from lake.store import COMPLETE, PARTIALS, REKEYED_OLD, REKEYING, Lake
+from lake.store import COMPLETE, ORIGIN, PARTIALS, REKEYED_OLD, REKEYING, Lake
 from lake.subjects import PID
 
 def _folders(lake: Lake, engagement: str) -> tuple[Path, Path, Path]:
@@ -70,6 +70,8 @@ def rekey_engagement(lake: Lake, engagement: str, pid: Callable[[str], str], tok
             write_parquet_atomic(table, new / relative)
             written += 1
         write_json_atomic(key_record, new / "_key.json")
+        if (live / ORIGIN).exists():
+            shutil.copy2(live / ORIGIN, new / ORIGIN)
         (new / COMPLETE).touch()
         os.replace(live, old)
         os.replace(new, live)

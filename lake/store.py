@@ -24,6 +24,7 @@ from lake.schema import COLLECTED, TableSpec
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 REKEYING, REKEYED_OLD, COMPLETE = ".rekeying", ".old", "_rekeyed"  # a key rotation's folders (lake/rekey.py)
 PARTIALS = "_partials"  # partial counts per posts file (lake/partials.py); they go when their file changes
+ORIGIN = "_origin.json"  # where collections came from: real platforms or the emulators, never both
 
 
 class LakeError(Exception):
@@ -81,6 +82,13 @@ class Lake:
 
     def record_key(self, engagement: str, record: dict[str, Any]) -> None:
         write_json_atomic(record, self.engagement_dir(engagement) / "_key.json")
+
+    def origin(self, engagement: str) -> str | None:
+        """Where the engagement's collections came from: "platforms", or "emulators" (synthetic data)."""
+        return read_json(self.engagement_dir(engagement) / ORIGIN, {}).get("source")
+
+    def record_origin(self, engagement: str, source: str) -> None:
+        write_json_atomic({"source": source}, self.engagement_dir(engagement) / ORIGIN)
 
     def files(self, engagement: str, table: str) -> list[Path]:
         folder = self.table_dir(engagement, table)

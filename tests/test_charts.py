@@ -252,11 +252,21 @@ def test_every_chart_of_the_sample_report_has_axes_and_values_in_html_and_pdf(an
     likes = f"{words['kinds']['likes']} ({number(sum(engagement['likes']), lang)})"
     assert axes[1]["values"] == [] and likes in html  # the engagement legend: each series with its total
 
-    text = subprocess.run([tool("pdftotext"), "-layout", pdf_file, "-"], capture_output=True, text=True, check=True).stdout
-    cursor = 0
-    for (start, end, _), a in zip(CHARTS, axes):
-        part, cursor = section(text, words[start], words[end], cursor)
-        missing = [label for label in [a["title"], *a["ticks"], *a["days"], *a["values"]] if not has(part, label)]
-        assert missing == [], (words[start], missing)
-    legend = text[text.index(words["network"], cursor):]
-    assert f"{words['community']} 0 (" in legend  # the network picture's colours are explained
+    # What is drawn, not only marked up: the text of WeasyPrint's PDF, and of Chromium's print of the HTML.
+    printed = html_file.with_suffix(".chromium.pdf")
+    run = subprocess.run(
+        [tool("chromium"), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", f"--user-data-dir={html_file.parent / 'chromium-profile'}",
+         "--no-pdf-header-footer", f"--print-to-pdf={printed}", html_file.as_uri()],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert run.returncode == 0 and printed.exists(), run.stderr[-2000:]
+    for pdf in (pdf_file, printed):
+        text = subprocess.run([tool("pdftotext"), "-layout", pdf, "-"], capture_output=True, text=True, check=True).stdout
+        cursor = 0
+        for (start, end, _), a in zip(CHARTS, axes, strict=True):
+            part, cursor = section(text, words[start], words[end], cursor)
+            missing = [label for label in [a["title"], *a["ticks"], *a["days"], *a["values"]] if not has(part, label)]
+            assert missing == [], (pdf.name, words[start], missing)
+        legend = text[text.index(words["network"], cursor):]
+        assert f"{words['community']} 0 (" in legend, pdf.name  # the network picture's colours are explained

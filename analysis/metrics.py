@@ -22,10 +22,11 @@ def totals(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
                (SELECT count(*) FROM follows),
                (SELECT count(*) FROM interactions),
                (SELECT count(*) FROM accounts WHERE publishable),
-               (SELECT count(*) FROM accounts WHERE NOT publishable)
+               (SELECT count(*) FROM accounts WHERE NOT publishable),
+               (SELECT count(DISTINCT author_key) FROM posts)
         """
     ).fetchall()[0]
-    keys = ("posts", "accounts", "follows", "interactions", "publishable", "pseudonymised")
+    keys = ("posts", "accounts", "follows", "interactions", "publishable", "pseudonymised", "authors")
     return dict(zip(keys, row))
 
 
@@ -75,7 +76,8 @@ def top_hashtags(con: duckdb.DuckDBPyConnection, n: int) -> pa.Table:
 
 
 def top_accounts(con: duckdb.DuckDBPyConnection, n: int) -> tuple[pa.Table, dict[str, int]]:
-    """Most active publishable accounts by name; everyone else summed up as one line.
+    """Most active publishable accounts by name, each with its platform (an organisation on
+    X and on Facebook is two accounts, two rows); everyone else summed up as one line.
 
     Posts are grouped once, by the number derived from their author's pseudonym
     (``lake.schema.pid_key``); both answers come from that far smaller table.
@@ -86,17 +88,18 @@ def top_accounts(con: duckdb.DuckDBPyConnection, n: int) -> tuple[pa.Table, dict
             SELECT author_key, count(*) AS posts, sum(coalesce(like_count, 0)) AS likes,
                    sum(coalesce(repost_count, 0)) AS reposts
             FROM posts GROUP BY 1),
-        public AS (SELECT DISTINCT account_key, handle, display_name FROM accounts WHERE publishable)
-        SELECT public.account_key IS NOT NULL AS named, handle, display_name, count(author_key) AS accounts,
+        public AS (SELECT DISTINCT account_key, handle, display_name, platform FROM accounts WHERE publishable)
+        SELECT public.account_key IS NOT NULL AS named, handle, display_name, platform, count(author_key) AS accounts,
                CAST(sum(posts) AS BIGINT) AS posts, CAST(sum(likes) AS BIGINT) AS likes,
                CAST(sum(reposts) AS BIGINT) AS reposts
         FROM per_author LEFT JOIN public ON public.account_key = per_author.author_key
         GROUP BY ALL
         """
     ).to_arrow_table()
-    named = rows.filter(rows["named"]).sort_by([("posts", "descending"), ("handle", "ascending")]).slice(0, n)
+    named = rows.filter(rows["named"]).sort_by(
+        [("posts", "descending"), ("handle", "ascending"), ("platform", "ascending")]).slice(0, n)
     others = rows.filter(pc.invert(rows["named"])).to_pylist()
-    return (named.select(["handle", "display_name", "posts", "likes", "reposts"]),
+    return (named.select(["handle", "display_name", "platform", "posts", "likes", "reposts"]),
             {"accounts": others[0]["accounts"] if others else 0, "posts": others[0]["posts"] if others else 0})
 
 
@@ -164,21 +167,14 @@ def analyse(con: duckdb.DuckDBPyConnection, n: int, min_cell: int = 5) -> dict[s
     }
 
 
-STOP_WORDS = frozenset("""
-ja on ei se että oli kun mutta tämä tässä mitä myös kanssa sekä vai nyt jo niin kuin kaikki vielä jos
-joka ovat olla olen olet hän me te he minä sinä mä sä siitä sitä tai koska mukaan tänään huomenna
-aina vain ihan hyvä kiitos kyllä sen sitten vaan eli sekä näin onko pitää
-the a an and or but of to in on for with at by from is are was were be been it this that these those
-i you he she we they my your our their me us them not no yes so as if then than too very just can will
-about into over more most some any all what which who how when where why do does did has have had
-http https www com
-""".split())
+UNDETERMINED = "und"  # ISO 639's code for "undetermined": no language tag, or the platform's own "und"
 
 
 def volume_by(con: duckdb.DuckDBPyConnection, column: str) -> pa.Table:
-    """Posts per platform, or per language."""
+    """Posts per platform, or per language (``UNDETERMINED`` for posts without a language tag)."""
     assert column in ("platform", "lang")
-    return con.sql(f"SELECT coalesce({column}, '?') AS {column}, count(*) AS posts FROM posts GROUP BY 1 ORDER BY 2 DESC").to_arrow_table()
+    value = f"coalesce(nullif(lang, ''), '{UNDETERMINED}')" if column == "lang" else "platform"
+    return con.sql(f"SELECT {value} AS {column}, count(*) AS posts FROM posts GROUP BY 1 ORDER BY 2 DESC, 1").to_arrow_table()
 
 
 def engagement_over_time(con: duckdb.DuckDBPyConnection) -> pa.Table:
@@ -194,15 +190,9 @@ def engagement_over_time(con: duckdb.DuckDBPyConnection) -> pa.Table:
 
 
 def top_terms(con: duckdb.DuckDBPyConnection, n: int) -> pa.Table:
-    """Most frequent words, without stop words, hashtags, mentions, pseudonyms or placeholders."""
-    con.register("stop_words", pa.table({"word": sorted(STOP_WORDS)}))
-    table = con.sql(
-        """SELECT term, posts FROM terms_counts WHERE term NOT IN (SELECT word FROM stop_words)
-           ORDER BY 2 DESC, 1 LIMIT $n""",
-        params={"n": n},
-    ).to_arrow_table()
-    con.unregister("stop_words")
-    return table
+    """The terms the most posts use: lemmas in each post's language, without stop words,
+    hashtags, mentions, pseudonyms or placeholders (``lake.terms``, summed from the partial counts)."""
+    return con.sql("SELECT term, posts FROM terms_counts ORDER BY 2 DESC, 1 LIMIT $n", params={"n": n}).to_arrow_table()
 
 
 def hashtag_pairs(con: duckdb.DuckDBPyConnection, n: int) -> pa.Table:

@@ -2,7 +2,9 @@
 term and hashtag of millions of posts again.
 
 Each posts file ``part-X.parquet`` gets ``_partials/KIND/part-X.parquet`` per kind: counts of
-words, hashtag pairs, and hashtags per day (no pseudonym), and through ``per_file`` whatever
+terms (lemmas, ``lake.terms``; kept under ``terms-VERSION``, so counts of an earlier definition
+of a term are dropped, not summed), hashtag pairs, and hashtags per day (no pseudonym), and
+through ``per_file`` whatever
 else is a function of one posts file (the findings: post pseudonyms, types, offsets, no
 values). The store deletes a file's
 partials whenever it rewrites or removes that file (an erasure, a re-sieve), and ``refresh``
@@ -13,6 +15,7 @@ equal a count over the engagement's views.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,6 +23,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from lake import terms
 from lake.files import exclusive_lock, write_parquet_atomic
 from lake.store import PARTIALS as FOLDER
 from lake.store import Lake
@@ -27,7 +31,6 @@ from lake.store import Lake
 DAY = "epoch_us(created_at) // 86400000000"  # a UTC day as an integer (see analysis.metrics)
 # Per kind: what one post contributes (keys), and the key columns' types for an empty sum.
 KINDS: dict[str, tuple[str, dict[str, str]]] = {
-    "terms": ("SELECT unnest(terms) AS term FROM {src}", {"term": "VARCHAR"}),
     "tag_pairs": (
         """SELECT pair[1] AS hashtag_a, pair[2] AS hashtag_b FROM (
              SELECT unnest(flatten(list_transform(range(1, len(h) + 1), lambda i:
@@ -39,9 +42,38 @@ KINDS: dict[str, tuple[str, dict[str, str]]] = {
                  {"d": "BIGINT", "hashtag": "VARCHAR"}),
 }
 
+# Kinds a function counts, from SQL for the posts (a term's lemma needs Python), with their keys.
+COUNTED: dict[str, tuple[Callable[..., pa.Table], dict[str, str]]] = {"terms": (terms.counts, {"term": "VARCHAR"})}
+FOLDERS = {"terms": f"terms-{terms.VERSION}"}  # a kind kept under the version of its definition
+
+
+def _folder(kind: str) -> str:
+    return FOLDERS.get(kind, kind)
+
 
 def _path(lake: Lake, engagement: str, kind: str, posts_file: Path) -> Path:
-    return lake.engagement_dir(engagement) / FOLDER / kind / posts_file.name
+    return lake.engagement_dir(engagement) / FOLDER / _folder(kind) / posts_file.name
+
+
+def _keys(kind: str) -> dict[str, str]:
+    return (KINDS[kind] if kind in KINDS else COUNTED[kind])[1]
+
+
+def _count(con: duckdb.DuckDBPyConnection, kind: str, src: str, params: dict | None = None) -> pa.Table:
+    """Keys and posts of ``kind`` over the posts that the SQL ``src`` selects."""
+    if kind in COUNTED:
+        return COUNTED[kind][0](con, src, params)
+    rows, keys = KINDS[kind]
+    return con.sql(f"SELECT {', '.join(keys)}, count(*) AS posts FROM ({rows.format(src=src)}) GROUP BY ALL",
+                   params=params).to_arrow_table()
+
+
+def _drop_other_versions(lake: Lake, engagement: str) -> None:
+    """Partials of a kind kept under another version than this one's (or none) go."""
+    for kind, current in FOLDERS.items():
+        for folder in (lake.engagement_dir(engagement) / FOLDER).glob(f"{kind}*"):
+            if folder.is_dir() and folder.name != current and (folder.name == kind or folder.name.startswith(f"{kind}-")):
+                shutil.rmtree(folder)
 
 
 def _in_step(lake: Lake, engagement: str, kind: str) -> list[tuple[Path, Path]]:
@@ -49,7 +81,7 @@ def _in_step(lake: Lake, engagement: str, kind: str) -> list[tuple[Path, Path]]:
     are removed. The caller holds the writers' lock."""
     files = lake.files(engagement, "posts")
     live = {f.name for f in files}
-    for stale in (lake.engagement_dir(engagement) / FOLDER / kind).glob("part-*.parquet"):
+    for stale in (lake.engagement_dir(engagement) / FOLDER / _folder(kind)).glob("part-*.parquet"):
         if stale.name not in live:
             stale.unlink()
     return [(f, _path(lake, engagement, kind, f)) for f in files]
@@ -59,14 +91,14 @@ def refresh(lake: Lake, engagement: str) -> int:
     """Compute the partials that are missing; returns how many were written."""
     written = 0
     with exclusive_lock(lake.engagement_dir(engagement) / ".lock"):
+        _drop_other_versions(lake, engagement)
         con = duckdb.connect()
         try:
-            for kind, (rows, keys) in KINDS.items():
+            for kind in (*KINDS, *COUNTED):
                 for f, target in _in_step(lake, engagement, kind):
                     if target.exists():
                         continue
-                    sql = f"SELECT {', '.join(keys)}, count(*) AS posts FROM ({rows.format(src='(SELECT * FROM read_parquet($f))')}) GROUP BY ALL"
-                    write_parquet_atomic(con.sql(sql, params={"f": str(f)}).to_arrow_table(), target)
+                    write_parquet_atomic(_count(con, kind, "(SELECT * FROM read_parquet($f))", {"f": str(f)}), target)
                     written += 1
         finally:
             con.close()
@@ -88,11 +120,16 @@ def per_file(lake: Lake, engagement: str, kind: str, compute: Callable[[pa.Table
 def register(con: duckdb.DuckDBPyConnection, lake: Lake, engagement: str, excluded: bool) -> None:
     """Views ``KIND_counts`` (keys, posts) summed over every partial, less the excluded people's posts."""
     posts = [str(f) for f in lake.files(engagement, "posts")]
-    for kind, (rows, keys) in KINDS.items():
+    for kind in (*KINDS, *COUNTED):
+        keys = _keys(kind)
         key_list = ", ".join(keys)
         empty = "SELECT " + ", ".join(f"NULL::{t} AS {k}" for k, t in keys.items()) + ", 0::BIGINT AS posts WHERE false"
         parts = f"SELECT {key_list}, posts FROM read_parquet({[str(_path(lake, engagement, kind, Path(p))) for p in posts]})" if posts else empty
-        less = (f" UNION ALL SELECT {key_list}, -count(*) FROM ({rows.format(src=f'(SELECT * FROM read_parquet({posts}) WHERE author_pid IN (SELECT pid FROM _excluded))')}) GROUP BY ALL"
-                if excluded and posts else "")
+        less = ""
+        if excluded and posts:  # their posts are few: counted here, once, and subtracted
+            con.register("_less", _count(con, kind, f"(SELECT * FROM read_parquet({posts}) WHERE author_pid IN (SELECT pid FROM _excluded))"))
+            con.execute(f"CREATE OR REPLACE TABLE _less_{kind} AS SELECT * FROM _less")
+            con.unregister("_less")
+            less = f" UNION ALL SELECT {key_list}, -posts FROM _less_{kind}"
         con.execute(f"CREATE VIEW {kind}_counts AS SELECT {key_list}, CAST(sum(posts) AS BIGINT) AS posts "
                     f"FROM ({parts}{less}) GROUP BY ALL HAVING sum(posts) > 0")

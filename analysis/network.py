@@ -90,7 +90,9 @@ def communities(graph: ig.Graph, seed: int = SEED) -> list[int]:
         return list(range(graph.vcount()))
     undirected = graph.as_undirected(mode="collapse", combine_edges="sum")
     with _seeded(seed):
-        found = undirected.community_leiden(objective_function="modularity", weights="weight", n_iterations=-1)
+        # Two iterations (igraph's default): iterating until stable took 30x as long on a million
+        # links for a modularity higher in the third decimal.
+        found = undirected.community_leiden(objective_function="modularity", weights="weight", n_iterations=2)
     # Largest first; equal sizes by their first vertex, whose place the data decided.
     order = sorted(range(len(found)), key=lambda c: (-len(found[c]), min(found[c])))
     number = {c: i for i, c in enumerate(order)}

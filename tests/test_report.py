@@ -104,9 +104,10 @@ def test_network_export_labels_only_publishable_people_in_clear(analysed: Path) 
 def test_methods_section_in_both_languages(analysed: Path) -> None:
     fi = render_report.fn("sample", "fi")[0].read_text()
     en = render_report.fn("sample", "en")[0].read_text()
-    assert "Menetelmät ja tietosuoja" in fi and "avainnetuilla pseudonyymeillä" in fi and "365 päivää" in fi
+    assert "Menetelmät ja tietosuoja" in fi and "avainnetulla pseudonyymillä" in fi and "365 päivän kuluttua" in fi
     assert "tarkoitus: tutkimus" in fi and "purpose: research" in en
-    assert "keyed pseudonyms" in en and "#vaalit OR #eduskunta" in en
+    assert "keyed pseudonym" in en and "#vaalit OR #eduskunta" in en
+    assert "6 artiklan 1 kohdan f alakohta" in fi and "GDPR Art. 6(1)(f)" in en and "1050/2018" in en
 
 
 def lemma_counts(posts: list[tuple[str | None, list[str]]]) -> Counter[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -453,6 +454,36 @@ def privacy_scan(
         rows = scan(Detector(build_analyzer(gazetteer)), records)
         write_findings(rows, output)
     console.print(f"{len(rows)} findings in {len(records)} texts -> {output}")
+
+
+@app.command()
+def deploy(
+    pool: Annotated[str, typer.Option(help="The Prefect work pool (a process pool, created if missing).")] = "seula-local",
+    x_base_url: Annotated[str | None, typer.Option(help="Scheduled collections send X requests here (an emulator).")] = None,
+    fb_base_url: Annotated[str | None, typer.Option(help="Scheduled collections send Graph API requests here (an emulator).")] = None,
+    requests_cron: Annotated[str, typer.Option(help="When data-subject requests are applied (Helsinki time).")] = "0 5 * * *",
+    retention_cron: Annotated[str, typer.Option(help="When the retention rules are enforced (Helsinki time).")] = "30 4 * * *",
+    dry_run: Annotated[bool, typer.Option(help="List what would be deployed; change nothing.")] = False,
+) -> None:
+    """Create or update the Prefect deployments from each engagement's `schedule:` (needs a Prefect server)."""
+    from flows.deploy import check, deploy, plan
+
+    with _one_line_errors():
+        planned = plan([config.load_file(path) for path in config.discover()], x_base_url, fb_base_url,
+                       requests_cron, retention_cron)
+        check(planned)
+        if dry_run:
+            table = Table("deployment", "flow", "cron", "time zone", "parameters")
+            for p in planned:
+                table.add_row(p.name, p.entrypoint, p.cron, p.timezone, json.dumps(p.parameters))
+            console.print(table)
+            return
+        if not os.environ.get("PREFECT_API_URL"):
+            raise config.ConfigError("no Prefect server: set PREFECT_API_URL (e.g. `prefect server start`, then "
+                                     "PREFECT_API_URL=http://127.0.0.1:4200/api)")
+        names = deploy(planned, pool)
+    console.print(f"{len(names)} deployments on work pool {pool!r}: {', '.join(names)}")
+    console.print(f"run them with: prefect worker start --pool {pool}")
 
 
 @app.command()

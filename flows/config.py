@@ -6,7 +6,8 @@ import os
 from datetime import UTC, date, datetime, time
 from enum import Enum
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -90,6 +91,36 @@ class Report(_Strict):
     min_cell: int = Field(5, ge=3)
 
 
+Cron = Annotated[str, Field(pattern=r"^\S+(\s+\S+){4}$", description="five cron fields; `seula deploy` checks each")]
+
+
+class Schedule(_Strict):
+    """When Prefect runs the engagement's flows (`seula deploy`): cron lines in ``timezone``.
+
+    A single cron line is the collection's schedule alone."""
+
+    collect: Cron | None = None
+    analyse: Cron | None = None
+    compliance: Cron | None = None
+    timezone: str = "Europe/Helsinki"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_line(cls, value: object) -> object:
+        if value is None:  # `schedule:` left empty: nothing scheduled
+            return {}
+        return {"collect": value} if isinstance(value, str) else value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (e.g. Europe/Helsinki)") from None
+        return value
+
+
 class Engagement(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")
     client: str = Field(min_length=1)
@@ -98,7 +129,7 @@ class Engagement(_Strict):
     start: date
     end: date
     retention_days_after_end: int = Field(ge=0)
-    schedule: str | None = None  # cron, for prefect.yaml deployments
+    schedule: Schedule = Schedule()
     platforms: Platforms
     publishable: Publishable = Publishable()
     report: Report = Report()

@@ -141,7 +141,7 @@ WORDS = {
            "graph": "Follow graph", "engagement": "Engagement per day", "weekly": "Posts per week and platform",
            "week": "Week", "platform": "Platform", "tag_days": "Top hashtags per day",
            "picture": "The {n} busiest accounts of the interaction network; colour = community, only public accounts are labelled.",
-           "graph_text": "{nodes} accounts and {edges} follow relationships (density {density}), in {c} communities (Louvain); "
+           "graph_text": "{nodes} accounts and {edges} follow relationships (density {density}), in {c} communities (Leiden); "
                          "the largest has {largest} accounts.",
            "subtitle": "Engagement {id} · purpose: {purpose} · period {start} – {end} · generated {at}",
            "none": "No data.", "purposes": {"research": "research", "statistics": "statistics", "marketing": "marketing"}, "kinds": {"likes": "likes", "reposts": "reposts", "replies": "replies", "quotes": "quotes"}, "followed": "Most-followed public accounts", "in_graph": "Followers in the graph",
@@ -151,7 +151,7 @@ WORDS = {
                          "register). Cells with fewer than {n} accounts are suppressed (–), with the next smallest where "
                          "one alone could be recomputed.",
            "party": "Party", "network": "Interaction network",
-           "network_text": "{nodes} accounts, {edges} mention/reply/quote/repost links, {c} communities (Louvain), "
+           "network_text": "{nodes} accounts, {edges} mention/reply/quote/repost links, {c} communities (Leiden), "
                            "{b} links between communities.",
            "central": "Most central public accounts (PageRank)", "community": "Community", "bridging": "Links across",
            "methods": "Methods and data protection",
@@ -174,7 +174,7 @@ WORDS = {
            "graph": "Seuraamisverkosto", "engagement": "Reaktiot päivittäin", "weekly": "Julkaisut viikoittain ja palveluittain",
            "week": "Viikko", "platform": "Palvelu", "tag_days": "Yleisimmät aihetunnisteet päivittäin",
            "picture": "Vuorovaikutusverkoston {n} aktiivisinta tiliä; väri = yhteisö, nimettyinä vain julkiset tilit.",
-           "graph_text": "{nodes} tiliä ja {edges} seuraamissuhdetta (tiheys {density}), {c} yhteisöä (Louvain); "
+           "graph_text": "{nodes} tiliä ja {edges} seuraamissuhdetta (tiheys {density}), {c} yhteisöä (Leiden); "
                          "suurimmassa on {largest} tiliä.",
            "subtitle": "Toimeksianto {id} · tarkoitus: {purpose} · ajanjakso {start} – {end} · laadittu {at}",
            "none": "Ei aineistoa.", "purposes": {"research": "tutkimus", "statistics": "tilastointi", "marketing": "markkinointi"}, "kinds": {"likes": "tykkäykset", "reposts": "jaot", "replies": "vastaukset", "quotes": "lainaukset"}, "followed": "Seuratuimmat julkiset tilit", "in_graph": "Seuraajia verkostossa",
@@ -184,7 +184,7 @@ WORDS = {
                          "Alle {n} tilin solut on peitetty (–), samoin seuraavaksi pienin, jos yksittäinen solu olisi "
                          "laskettavissa.",
            "party": "Puolue", "network": "Vuorovaikutusverkosto",
-           "network_text": "{nodes} tiliä, {edges} mainintaa/vastausta/lainausta/jakoa, {c} yhteisöä (Louvain), "
+           "network_text": "{nodes} tiliä, {edges} mainintaa/vastausta/lainausta/jakoa, {c} yhteisöä (Leiden), "
                            "{b} yhteyttä yhteisöjen välillä.",
            "central": "Keskeisimmät julkiset tilit (PageRank)", "community": "Yhteisö", "bridging": "Yhteyksiä yli",
            "methods": "Menetelmät ja tietosuoja",

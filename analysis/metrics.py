@@ -10,8 +10,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis import coverage
-from analysis.network import communities, density, follow_graph, interaction_graph, largest, picture, summarise
+from seula.analysis import coverage
+from seula.analysis.network import communities, density, follow_graph, interaction_graph, largest, picture, summarise
 
 
 def totals(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -205,7 +205,7 @@ def hashtag_pairs(con: duckdb.DuckDBPyConnection, n: int) -> pa.Table:
 
 def share_of_voice(con: duckdb.DuckDBPyConnection, min_cell: int) -> pa.Table:
     """Posts by party among accounts whose affiliation is manifestly public; small cells suppressed."""
-    from analysis.disclosure import suppress
+    from seula.analysis.disclosure import suppress
 
     rows = con.execute(
         """SELECT f.party, count(DISTINCT f.account_pid), count(p.author_pid)

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 import pyarrow as pa
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from analysis import charts, coverage
+from seula.analysis import charts, coverage
 
-_env = Environment(loader=PackageLoader("analysis", "templates"), autoescape=select_autoescape(["html", "j2"]))
+_env = Environment(loader=PackageLoader("seula.analysis", "templates"), autoescape=select_autoescape(["html", "j2"]))
 
 
 # The report's newer sentences, by language (the older ones are in WORDS below).

@@ -15,11 +15,11 @@ from pathlib import Path
 os.environ.setdefault("SEULA_HOME", tempfile.mkdtemp(prefix="seula-bench-"))
 os.environ.setdefault("SEULA_MASTER_KEY", "bench-master-key-" + "x" * 32)
 
-from collectors.x.api import XApi, make_client  # noqa: E402
-from emulators.x.emulator import ENDPOINT_KEYS, XEmulator  # noqa: E402
-from collectors.x.source import XSource  # noqa: E402
-from flows import config  # noqa: E402
-from flows.collect import Pipeline  # noqa: E402
+from seula.collectors.x.api import XApi, make_client  # noqa: E402
+from seula.emulators.x.emulator import ENDPOINT_KEYS, XEmulator  # noqa: E402
+from seula.collectors.x.source import XSource  # noqa: E402
+from seula.flows import config  # noqa: E402
+from seula.flows.collect import Pipeline  # noqa: E402
 
 QUERY = "#vaalit OR #eduskunta OR #kuntavaalit OR #ilmasto OR #climate OR #helsinki OR #energia OR #koulutus OR #sote OR #talous OR #politiikka"
 UNLIMITED = {key: (1_000_000, 900.0) for key in ENDPOINT_KEYS}

@@ -18,9 +18,9 @@ import duckdb
 import pyarrow.parquet as pq
 
 from bench_report import key  # the derived author key, in DuckDB's words
-from lake import schema
-from lake.store import Lake
-from lake.subjects import Subjects, erase, remaining
+from seula.lake import schema
+from seula.lake.store import Lake
+from seula.lake.subjects import Subjects, erase, remaining
 
 POSTS = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000_000
 BATCH = 10_000

@@ -31,14 +31,14 @@ os.environ.setdefault("SEULA_SPACY_MODELS", "blank")  # the default route (no mo
 
 import pyarrow as pa  # noqa: E402
 
-from flows.importer import import_archives  # noqa: E402
-from flows.rights import HOOKS  # noqa: E402
-from lake import schema  # noqa: E402
-from lake.files import write_parquet_atomic  # noqa: E402
-from lake.home import seula_home  # noqa: E402
-from lake.store import Lake  # noqa: E402
-from rights import deletions  # noqa: E402
-from rights.store import pseudonymiser  # noqa: E402
+from seula.flows.importer import import_archives  # noqa: E402
+from seula.flows.rights import HOOKS  # noqa: E402
+from seula.lake import schema  # noqa: E402
+from seula.lake.files import write_parquet_atomic  # noqa: E402
+from seula.lake.home import seula_home  # noqa: E402
+from seula.lake.store import Lake  # noqa: E402
+from seula.rights import deletions  # noqa: E402
+from seula.rights.store import pseudonymiser  # noqa: E402
 
 TWEETS = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
 LAKE_POSTS = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000

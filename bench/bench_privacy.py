@@ -36,15 +36,15 @@ import spacy  # noqa: E402
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry  # noqa: E402
 from presidio_analyzer.nlp_engine import NlpEngineProvider  # noqa: E402
 
-from privacy.analyzer import _blank, build_analyzer  # noqa: E402
-from privacy.analyzer import _shared as shared_engines  # noqa: E402
-from privacy.detect import Detector  # noqa: E402
-from privacy.gazetteer import Gazetteer  # noqa: E402
-from privacy.lang import SERVED, detect_lang, served  # noqa: E402
-from privacy.policy import PublishabilityPolicy  # noqa: E402
-from privacy.pseudonyms import Pseudonymiser  # noqa: E402
-from privacy.recognizers.phone import _matches  # noqa: E402
-from privacy.sieve import Sieve  # noqa: E402
+from seula.privacy.analyzer import _blank, build_analyzer  # noqa: E402
+from seula.privacy.analyzer import _shared as shared_engines  # noqa: E402
+from seula.privacy.detect import Detector  # noqa: E402
+from seula.privacy.gazetteer import Gazetteer  # noqa: E402
+from seula.privacy.lang import SERVED, detect_lang, served  # noqa: E402
+from seula.privacy.policy import PublishabilityPolicy  # noqa: E402
+from seula.privacy.pseudonyms import Pseudonymiser  # noqa: E402
+from seula.privacy.recognizers.phone import _matches  # noqa: E402
+from seula.privacy.sieve import Sieve  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "privacy_eval.jsonl"
 FORMATS = CORPUS.with_name("formats_eval.jsonl")
@@ -74,8 +74,8 @@ def formats() -> tuple[list[str], list[str], list[str]]:
 
 
 def collected() -> tuple[list[str], list[str], list[str]]:
-    from emulators.facebook.world import build_world as build_fb_world
-    from emulators.x.world import build_world
+    from seula.emulators.facebook.world import build_world as build_fb_world
+    from seula.emulators.x.world import build_world
 
     x, fb = build_world(), build_fb_world()
     texts = [p.text for p in x.posts] + [p.message for p in fb.posts] + [c.message for c in fb.comments]

@@ -13,11 +13,11 @@ import time
 
 os.environ.setdefault("SEULA_HOME", tempfile.mkdtemp(prefix="seula-bench-"))
 
-from collectors.http import Patience  # noqa: E402
-from collectors.x.api import XApi, make_client  # noqa: E402
-from emulators.x.emulator import XEmulator  # noqa: E402
-from collectors.x.source import XSource  # noqa: E402
-from flows import config  # noqa: E402
+from seula.collectors.http import Patience  # noqa: E402
+from seula.collectors.x.api import XApi, make_client  # noqa: E402
+from seula.emulators.x.emulator import XEmulator  # noqa: E402
+from seula.collectors.x.source import XSource  # noqa: E402
+from seula.flows import config  # noqa: E402
 
 LIMIT, WINDOW = 10, 5.0
 QUERY = "#vaalit OR #eduskunta OR #kuntavaalit OR #ilmasto OR #climate OR #helsinki OR #energia OR #koulutus OR #sote OR #talous OR #politiikka"

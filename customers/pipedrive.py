@@ -21,7 +21,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from customers.contact import CustomersError, email, phone_e164
+from seula.customers.contact import CustomersError, email, phone_e164
 
 _NAME = ("name",)
 _ORGANISATION = ("organization", "organisation", "organization - name")

@@ -26,8 +26,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from customers.contact import Contact
-from customers.store import marketing_kept_until, update
+from seula.customers.contact import Contact
+from seula.customers.store import marketing_kept_until, update
 
 
 def retention_sweep(home: Path, today: date) -> dict[str, int]:

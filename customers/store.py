@@ -19,11 +19,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from customers.contact import (
+from seula.customers.contact import (
     CONTACT_ID, RELATIONSHIPS, Contact, CustomersError, email, name_key, phone_e164,
 )
-from customers.pipedrive import Person, read_persons
-from lake.files import exclusive_lock, read_json, sweep_temps, write_json_atomic
+from seula.customers.pipedrive import Person, read_persons
+from seula.lake.files import exclusive_lock, read_json, sweep_temps, write_json_atomic
 
 MARKETING_YEARS = 5
 EDITABLE: tuple[str, ...] = ("name", "position", "organisation", "phones", "emails", "address", "relationship",

@@ -5,12 +5,12 @@ from __future__ import annotations
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from analysis.metrics import analyse
-from flows import config
-from flows.rights import apply_subject_requests
-from lake.catalog import analysis_connection, refresh_catalog
-from lake.home import seula_home
-from lake.store import Lake
+from seula.analysis.metrics import analyse
+from seula.flows import config
+from seula.flows.rights import apply_subject_requests
+from seula.lake.catalog import analysis_connection, refresh_catalog
+from seula.lake.home import seula_home
+from seula.lake.store import Lake
 
 
 @task(name="compute-metrics", persist_result=False, cache_policy=NO_CACHE)

@@ -16,19 +16,19 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from flows import config
-from flows.collect import Pipeline, Tally, derive_findings, resieve_stored_text
-from lake import archive, schema
-from lake.catalog import refresh_catalog
-from lake.exports import ExportLog
-from lake.home import seula_home
-from lake.store import Lake
-from lake.subjects import Subjects, blank_clear_identity, without
-from privacy.sieve import resieve_text
-from rights.register import person_ref
-from privacy.keys import engagement_key, master_secret, rotations
-from privacy.pseudonyms import rekey
-from rights.store import checked_rights_key, suppression
+from seula.flows import config
+from seula.flows.collect import Pipeline, Tally, derive_findings, resieve_stored_text
+from seula.lake import archive, schema
+from seula.lake.catalog import refresh_catalog
+from seula.lake.exports import ExportLog
+from seula.lake.home import seula_home
+from seula.lake.store import Lake
+from seula.lake.subjects import Subjects, blank_clear_identity, without
+from seula.privacy.sieve import resieve_text
+from seula.rights.register import person_ref
+from seula.privacy.keys import engagement_key, master_secret, rotations
+from seula.privacy.pseudonyms import rekey
+from seula.rights.store import checked_rights_key, suppression
 
 
 def key_check(engagement_id: str) -> str:

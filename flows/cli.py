@@ -14,18 +14,18 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-import flows  # noqa: F401  (sets Prefect's offline defaults before Prefect is imported)
-from analysis.package import ExportRefused
-from collectors.http import CollectorError
-from flows import config
-from flows.registers_cli import ERRORS as REGISTER_ERRORS
-from flows.registers_cli import customers_app, notice, ropa, survey_app
-from flows.runlog import configure as configure_logging
-from lake.home import seula_home
-from lake.store import Lake, LakeError
-from privacy.candidates import CandidateRegisterError
-from privacy.keys import KeyMaterialError, rotations_file
-from rights.register import RequestError
+import seula.flows  # noqa: F401  (sets Prefect's offline defaults before Prefect is imported)
+from seula.analysis.package import ExportRefused
+from seula.collectors.http import CollectorError
+from seula.flows import config
+from seula.flows.registers_cli import ERRORS as REGISTER_ERRORS
+from seula.flows.registers_cli import customers_app, notice, ropa, survey_app
+from seula.flows.runlog import configure as configure_logging
+from seula.lake.home import seula_home
+from seula.lake.store import Lake, LakeError
+from seula.privacy.candidates import CandidateRegisterError
+from seula.privacy.keys import KeyMaterialError, rotations_file
+from seula.rights.register import RequestError
 
 app = typer.Typer(help="Seula: collect, sieve, store, analyse and report social-media data under the GDPR.",
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
@@ -60,7 +60,7 @@ Engagement = Annotated[str, typer.Argument(help="Engagement id (its YAML file na
 @app.command()
 def demo() -> None:
     """Run the sample engagement end to end against the bundled X emulator (no network, no credentials)."""
-    from flows.demo import SAMPLE, run_demo
+    from seula.flows.demo import SAMPLE, run_demo
 
     result = _run(lambda _: run_demo(console), SAMPLE)
     console.print(f"Report: {result.report}")
@@ -81,7 +81,7 @@ def _platforms(emulate: bool, x_base_url: str | None, fb_base_url: str | None) -
     if not emulate:
         yield x_base_url, fb_base_url
         return
-    from flows.demo import emulated
+    from seula.flows.demo import emulated
 
     with emulated() as urls:
         yield urls
@@ -95,8 +95,8 @@ def collect(
     fb_base_url: Annotated[str | None, typer.Option(help="Send Graph API requests here instead (an emulator).")] = None,
 ) -> None:
     """Collect what the engagement's config asks for, from where the last run stopped."""
-    from flows.collect import collect_engagement, preflight
-    from flows.ui import collection_progress
+    from seula.flows.collect import collect_engagement, preflight
+    from seula.flows.ui import collection_progress
 
     with _platforms(emulate, x_base_url, fb_base_url) as (x_url, fb_url), collection_progress(console):
         _run(lambda e: preflight(config.load(e), x_url, fb_url), engagement)  # before Prefect starts
@@ -115,7 +115,7 @@ def compliance(
     fb_base_url: Annotated[str | None, typer.Option(help="Send Graph API requests here instead (an emulator).")] = None,
 ) -> None:
     """Ask the platforms which stored posts and accounts they deleted or withdrew; remove them everywhere."""
-    from flows.compliance import compliance_sweep
+    from seula.flows.compliance import compliance_sweep
 
     with _platforms(emulate, x_base_url, fb_base_url) as (x_url, fb_url):
         sweep = _run(compliance_sweep, engagement, x_url, fb_url)
@@ -134,9 +134,9 @@ def import_(
         help="twarc2 JSON Lines archives (one API response page per line), or Seula archive folders (`seula archive`).")],
 ) -> None:
     """Import archives through the privacy sieve into the lake; importing twice adds nothing."""
-    from flows.archive import import_archive
-    from flows.importer import import_archives
-    from lake.archive import is_archive
+    from seula.flows.archive import import_archive
+    from seula.flows.importer import import_archives
+    from seula.lake.archive import is_archive
 
     seula = [f for f in files if is_archive(f)]
     twarc = [f for f in files if not is_archive(f)]
@@ -164,7 +164,7 @@ def archive(
     output: Annotated[Path, typer.Option("--output", "-o", help="A new, empty folder for the archive.")],
 ) -> None:
     """Write the engagement's sieved tables as a Seula archive (for `seula import` on another machine)."""
-    from flows.archive import archive_engagement
+    from seula.flows.archive import archive_engagement
 
     files = _run(archive_engagement, engagement, output)
     console.print(f"{len(files)} files written to {output} (recorded in the export log)")
@@ -173,7 +173,7 @@ def archive(
 @app.command()
 def analyse(engagement: Engagement) -> None:
     """Compute the standard metrics and store them as derived tables."""
-    from flows.analyse import analyse_engagement
+    from seula.flows.analyse import analyse_engagement
 
     rows = _run(analyse_engagement, engagement)
     console.print(f"{len(rows)} metric tables stored")
@@ -187,7 +187,7 @@ def report(
     lang: Annotated[str | None, typer.Option(help="fi or en (default: the config's).")] = None,
 ) -> None:
     """Apply requests, recompute the metrics, and write the report and/or data package."""
-    from flows.report import export_report
+    from seula.flows.report import export_report
 
     formats = [f.strip() for f in format.split(",") if f.strip()]
     unknown = set(formats) - {"html", "pdf", "csv", "parquet", "xlsx", "gexf", "graphml"}
@@ -197,7 +197,7 @@ def report(
     console.print(str(_run(export_report, engagement, formats, recipient, lang)))
 
 
-from flows import sql_cli  # noqa: E402  (seula sql, tables, schema; it imports this module lazily)
+from seula.flows import sql_cli  # noqa: E402  (seula sql, tables, schema; it imports this module lazily)
 
 app.command(cls=sql_cli.SqlCommand)(sql_cli.sql)  # -p NAME VALUE
 app.command()(sql_cli.tables)
@@ -257,7 +257,7 @@ app.add_typer(requests_app, name="requests")
 
 
 def _register():  # type: ignore[no-untyped-def]
-    from rights.store import register
+    from seula.rights.store import register
 
     return register(seula_home())
 
@@ -288,7 +288,7 @@ def requests_add(
     applies at once, before verification (Art. 18 precaution)."""
     from datetime import date
 
-    from rights.register import Identity
+    from seula.rights.register import Identity
 
     with _one_line_errors():
         try:
@@ -298,7 +298,7 @@ def requests_add(
         rectification = {"field": field or "", "value": value or ""} if (field or value or type == "rectification") else None
         r = _register().add(type, Identity(platform, handle, user_id, email, phone, name), day, note, rectification)
         if r.type == "restriction":
-            from flows.rights import restrict_now
+            from seula.flows.rights import restrict_now
 
             restrict_now()
     console.print(f"{r.id} recorded: {r.type}, due {r.due}" + ("" if r.type == "restriction" else "; verify identity before it is carried out"))
@@ -362,7 +362,7 @@ def requests_extend(
 @requests_app.command("close")
 def requests_close(request_id: str, outcome: Annotated[str, typer.Option()] = "answered") -> None:
     """Close a request; its identity is replaced by a keyed hash."""
-    from flows.rights import close_request
+    from seula.flows.rights import close_request
 
     with _one_line_errors():
         r = close_request(request_id, outcome)
@@ -372,7 +372,7 @@ def requests_close(request_id: str, outcome: Annotated[str, typer.Option()] = "a
 @requests_app.command("lift")
 def requests_lift(request_id: str) -> None:
     """Lift a restriction: the person's data return to analyses at once."""
-    from flows.rights import restrict_now
+    from seula.flows.rights import restrict_now
 
     with _one_line_errors():
         r = _register().lift(request_id)
@@ -383,7 +383,7 @@ def requests_lift(request_id: str) -> None:
 @requests_app.command("apply")
 def requests_apply() -> None:
     """Apply verified requests now (analyses and exports also do this first, every time)."""
-    from flows.rights import apply_requests
+    from seula.flows.rights import apply_requests
 
     with _one_line_errors():
         done = apply_requests()
@@ -395,7 +395,7 @@ def requests_export(
     request_id: str, output: Annotated[Path, typer.Option("--output", "-o", help="folder for the package")],
 ) -> None:
     """Art. 15 access: everything stored about the person, with the notice information."""
-    from flows.rights import export_access
+    from seula.flows.rights import export_access
 
     with _one_line_errors():
         path = export_access(request_id, output)
@@ -409,7 +409,7 @@ app.add_typer(keys_app, name="keys")
 @keys_app.command("init")
 def keys_init() -> None:
     """Create a random master key file (0600, in a 0700 folder); an existing one is never replaced."""
-    from privacy.keys import create_key_file, key_file
+    from seula.privacy.keys import create_key_file, key_file
 
     with _one_line_errors():
         path = key_file(seula_home())
@@ -420,7 +420,7 @@ def keys_init() -> None:
 @keys_app.command("rotate")
 def keys_rotate(engagement: Engagement) -> None:
     """Re-key every stored pseudonym of an engagement at once (exports made before cannot be matched after)."""
-    from rights.rotation import rotate
+    from seula.rights.rotation import rotate
 
     with _one_line_errors():
         if engagement not in Lake(seula_home()).engagements():
@@ -440,10 +440,10 @@ def privacy_scan(
     names: Annotated[Path | None, typer.Option(help="Known person names, one per line (the PERSON gazetteer).")] = None,
 ) -> None:
     """Find personal data and political affiliation in texts, one finding per output line."""
-    from privacy.analyzer import build_analyzer
-    from privacy.detect import Detector
-    from privacy.gazetteer import Gazetteer
-    from privacy.scan import ScanInputError, read_records, scan, write_findings
+    from seula.privacy.analyzer import build_analyzer
+    from seula.privacy.detect import Detector
+    from seula.privacy.gazetteer import Gazetteer
+    from seula.privacy.scan import ScanInputError, read_records, scan, write_findings
 
     with _one_line_errors():
         try:
@@ -466,7 +466,7 @@ def deploy(
     dry_run: Annotated[bool, typer.Option(help="List what would be deployed; change nothing.")] = False,
 ) -> None:
     """Create or update the Prefect deployments from each engagement's `schedule:` (needs a Prefect server)."""
-    from flows.deploy import check, deploy, plan
+    from seula.flows.deploy import check, deploy, plan
 
     with _one_line_errors():
         planned = plan([config.load_file(path) for path in config.discover()], x_base_url, fb_base_url,
@@ -495,7 +495,7 @@ def emulator(
     """Serve the X and Graph API emulators until interrupted (for trying collections by hand)."""
     import threading
 
-    from flows.demo import emulated
+    from seula.flows.demo import emulated
 
     with emulated(x_port, fb_port, seed) as (x_url, fb_url):
         console.print(f"X API emulator at {x_url} (bearer token: seula-demo-token)")

@@ -14,29 +14,29 @@ import pyarrow as pa
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from collectors.facebook.api import GraphApi, make_graph
-from collectors.facebook.source import FacebookSource
-from collectors.http import CollectorError, MalformedResponse, Patience, RateLimitStop, Usage
-from collectors.records import Batch
-from collectors.x.api import XApi, make_client
-from collectors.x.source import State, XSource
-from flows import config, ui
-from lake import schema
-from lake.catalog import refresh_catalog
-from lake.checkpoints import Checkpoints
-from lake.home import seula_home
-from lake.partials import per_file
-from lake.store import Lake
-from privacy import findings
-from privacy.analyzer import shared_analyzer
-from privacy.candidates import CandidateRegister
-from privacy.detect import Detector
-from privacy.gazetteer import Gazetteer
-from privacy.keys import KeyMaterialError, master_secret
-from privacy.policy import PublishabilityPolicy
-from privacy.sieve import Sieve, resieve_text
-from rights.store import pseudonymiser, suppression
-from rights.suppression import EngagementSuppression, SuppressionList
+from seula.collectors.facebook.api import GraphApi, make_graph
+from seula.collectors.facebook.source import FacebookSource
+from seula.collectors.http import CollectorError, MalformedResponse, Patience, RateLimitStop, Usage
+from seula.collectors.records import Batch
+from seula.collectors.x.api import XApi, make_client
+from seula.collectors.x.source import State, XSource
+from seula.flows import config, ui
+from seula.lake import schema
+from seula.lake.catalog import refresh_catalog
+from seula.lake.checkpoints import Checkpoints
+from seula.lake.home import seula_home
+from seula.lake.partials import per_file
+from seula.lake.store import Lake
+from seula.privacy import findings
+from seula.privacy.analyzer import shared_analyzer
+from seula.privacy.candidates import CandidateRegister
+from seula.privacy.detect import Detector
+from seula.privacy.gazetteer import Gazetteer
+from seula.privacy.keys import KeyMaterialError, master_secret
+from seula.privacy.policy import PublishabilityPolicy
+from seula.privacy.sieve import Sieve, resieve_text
+from seula.rights.store import pseudonymiser, suppression
+from seula.rights.suppression import EngagementSuppression, SuppressionList
 
 DEMO_TOKEN = "seula-demo-token"
 FB_DEMO_TOKEN = "seula-demo-fb-token"

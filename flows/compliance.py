@@ -8,16 +8,16 @@ from datetime import UTC, datetime
 
 from prefect import flow, get_run_logger
 
-from collectors.facebook.api import GraphApi, make_graph
-from collectors.facebook.source import FacebookSource
-from collectors.http import Patience, RateLimitStop, Usage
-from collectors.x import compliance
-from flows import config
-from flows.collect import Pipeline, Tally, facebook_token, x_source
-from flows.rights import HOOKS
-from lake.catalog import refresh_catalog
-from lake.home import seula_home
-from rights import deletions
+from seula.collectors.facebook.api import GraphApi, make_graph
+from seula.collectors.facebook.source import FacebookSource
+from seula.collectors.http import Patience, RateLimitStop, Usage
+from seula.collectors.x import compliance
+from seula.flows import config
+from seula.flows.collect import Pipeline, Tally, facebook_token, x_source
+from seula.flows.rights import HOOKS
+from seula.lake.catalog import refresh_catalog
+from seula.lake.home import seula_home
+from seula.rights import deletions
 
 
 @dataclass

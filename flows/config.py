@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from collectors.records import Window
-from lake.home import seula_home
+from seula.collectors.records import Window
+from seula.lake.home import seula_home
 
 BUNDLED = Path(__file__).resolve().parent.parent / "data"
 

@@ -10,14 +10,14 @@ from pathlib import Path
 
 from rich.console import Console
 
-from emulators.facebook.emulator import FbEmulator
-from emulators.x.emulator import XEmulator
-from flows.analyse import analyse_engagement
-from flows.collect import collect_engagement
-from flows.report import export_report
-from flows.ui import collection_progress
-from lake.catalog import connect
-from lake.home import seula_home
+from seula.emulators.facebook.emulator import FbEmulator
+from seula.emulators.x.emulator import XEmulator
+from seula.flows.analyse import analyse_engagement
+from seula.flows.collect import collect_engagement
+from seula.flows.report import export_report
+from seula.flows.ui import collection_progress
+from seula.lake.catalog import connect
+from seula.lake.home import seula_home
 
 SAMPLE = "sample"
 # The real per-15-minute limits of the engagement endpoints would make the demo wait; the

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flows import config
+from seula.flows import config
 
 REPO = Path(__file__).resolve().parent.parent
 _PER_ENGAGEMENT = {
-    "collect": ("flows.collect:collect_engagement", "Collect {id} from where the last run stopped."),
-    "analyse": ("flows.analyse:analyse_engagement", "Recompute {id}'s metrics (requests applied first)."),
-    "compliance": ("flows.compliance:compliance_sweep",
+    "collect": ("seula.flows.collect:collect_engagement", "Collect {id} from where the last run stopped."),
+    "analyse": ("seula.flows.analyse:analyse_engagement", "Recompute {id}'s metrics (requests applied first)."),
+    "compliance": ("seula.flows.compliance:compliance_sweep",
                    "Ask the platforms what they deleted or withdrew of {id}, and remove it everywhere."),
 }
 REQUESTS_CRON, RETENTION_CRON, TIMEZONE = "0 5 * * *", "30 4 * * *", "Europe/Helsinki"
@@ -40,9 +40,9 @@ def plan(engagements: list[config.Engagement], x_base_url: str | None = None, fb
          requests_cron: str = REQUESTS_CRON, retention_cron: str = RETENTION_CRON) -> list[Planned]:
     """What ``deploy`` creates: every scheduled flow of every engagement, and the two Seula-wide ones."""
     planned = [
-        Planned("apply-subject-requests", "flows.rights:apply_requests", requests_cron, TIMEZONE,
+        Planned("apply-subject-requests", "seula.flows.rights:apply_requests", requests_cron, TIMEZONE,
                 "Apply verified data-subject requests (erasure, objection, restriction, rectification) everywhere."),
-        Planned("retention-sweep", "flows.rights:retention_sweep", retention_cron, TIMEZONE,
+        Planned("retention-sweep", "seula.flows.rights:retention_sweep", retention_cron, TIMEZONE,
                 "Delete what the retention rules of the three registers say has been kept long enough."),
     ]
     platforms = {k: v for k, v in (("x_base_url", x_base_url), ("fb_base_url", fb_base_url)) if v}

@@ -9,17 +9,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from collectors.facebook import files as facebook_files
-from collectors.http import Usage
-from collectors.payload import PayloadError
-from collectors.records import Batch
-from collectors.x import files as x_files
-from flows import config
-from flows.collect import Pipeline, Tally, derive_findings, resieve_stored_text
-from flows.rights import HOOKS
-from lake.catalog import refresh_catalog
-from lake.home import seula_home
-from rights import deletions
+from seula.collectors.facebook import files as facebook_files
+from seula.collectors.http import Usage
+from seula.collectors.payload import PayloadError
+from seula.collectors.records import Batch
+from seula.collectors.x import files as x_files
+from seula.flows import config
+from seula.flows.collect import Pipeline, Tally, derive_findings, resieve_stored_text
+from seula.flows.rights import HOOKS
+from seula.lake.catalog import refresh_catalog
+from seula.lake.home import seula_home
+from seula.rights import deletions
 
 
 @dataclass

@@ -10,11 +10,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from customers.contact import CustomersError
-from lake.home import seula_home
-from paperwork.registers import RegistersError
-from survey.files import SurveyFileError
-from survey.mapping import MappingError, SurveyError
+from seula.customers.contact import CustomersError
+from seula.lake.home import seula_home
+from seula.paperwork.registers import RegistersError
+from seula.survey.files import SurveyFileError
+from seula.survey.mapping import MappingError, SurveyError
 
 ERRORS = (MappingError, SurveyError, SurveyFileError, CustomersError, RegistersError)
 console = Console(soft_wrap=True)
@@ -32,9 +32,9 @@ def survey_import(
                                                       "(needed the first time; later imports reuse it).")] = None,
 ) -> None:
     """Import respondents: contacts kept apart from answers, free text through the sieve."""
-    from flows.cli import _one_line_errors
-    from rights.store import suppression
-    from survey import mapping, store
+    from seula.flows.cli import _one_line_errors
+    from seula.rights.store import suppression
+    from seula.survey import mapping, store
 
     with _one_line_errors():
         survey = mapping.load(mapping_file) if mapping_file else store.definition(seula_home(), survey_id)
@@ -54,8 +54,8 @@ def survey_import(
 @survey_app.command("list")
 def survey_list() -> None:
     """The surveys held, with their respondents and the day their data are deleted."""
-    from flows.cli import _one_line_errors
-    from survey import store
+    from seula.flows.cli import _one_line_errors
+    from seula.survey import store
 
     table = Table("survey", "client", "respondents", "kept until", "contacts from")
     with _one_line_errors():
@@ -74,11 +74,11 @@ def survey_export(
                                                   help="Name, e-mail and phone of the respondents who consented.")] = False,
 ) -> None:
     """The answers for the client; identities only of consenting respondents, only when asked. Logged."""
-    from flows.cli import _one_line_errors
-    from lake.exports import ExportLog
-    from rights.register import person_ref
-    from rights.store import checked_rights_key
-    from survey import export, store
+    from seula.flows.cli import _one_line_errors
+    from seula.lake.exports import ExportLog
+    from seula.rights.register import person_ref
+    from seula.rights.store import checked_rights_key
+    from seula.survey import export, store
 
     with _one_line_errors():
         home = seula_home()
@@ -98,8 +98,8 @@ def survey_raffle(
     close: Annotated[bool, typer.Option("--close", help="Close the raffle: delete who entered and who won.")] = False,
 ) -> None:
     """Draw winners among the respondents who entered the raffle (reproducibly, logged), or close it."""
-    from flows.cli import _one_line_errors
-    from survey import raffle
+    from seula.flows.cli import _one_line_errors
+    from seula.survey import raffle
 
     with _one_line_errors():
         if close:
@@ -122,9 +122,9 @@ customers_app = typer.Typer(help="The customer and marketing register: contacts,
 @customers_app.command("import")
 def customers_import(file: Annotated[Path, typer.Argument(help="A Pipedrive person export (CSV).")]) -> None:
     """Import contacts from a CRM's person export; importing twice changes nothing."""
-    from customers import store
-    from flows.cli import _one_line_errors
-    from rights.store import suppression
+    from seula.customers import store
+    from seula.flows.cli import _one_line_errors
+    from seula.rights.store import suppression
 
     with _one_line_errors():
         got = store.import_file(seula_home(), file, erased=suppression(seula_home()).erased_contact)
@@ -139,8 +139,8 @@ def customers_list(
     marketing: Annotated[bool, typer.Option("--marketing", help="Only those marketing may reach.")] = False,
 ) -> None:
     """The contacts (restricted ones only with --all)."""
-    from customers import store
-    from flows.cli import _one_line_errors
+    from seula.customers import store
+    from seula.flows.cli import _one_line_errors
 
     table = Table("id", "name", "organisation", "relationship", "marketing", "last contact")
     with _one_line_errors():
@@ -153,8 +153,8 @@ def customers_list(
 @customers_app.command("show")
 def customers_show(contact_id: str) -> None:
     """Everything held about one contact, and until when marketing data are kept."""
-    from customers import store
-    from flows.cli import _one_line_errors
+    from seula.customers import store
+    from seula.flows.cli import _one_line_errors
 
     with _one_line_errors():
         contact = store.get(seula_home(), contact_id)
@@ -172,9 +172,9 @@ def customers_edit(
 ) -> None:
     """Change a contact's fields (name, position, organisation, phones, emails, address, relationship,
     relationship_ended, notes, marketing_consent, last_contact)."""
-    from customers import store
-    from customers.contact import CustomersError
-    from flows.cli import _one_line_errors
+    from seula.customers import store
+    from seula.customers.contact import CustomersError
+    from seula.flows.cli import _one_line_errors
 
     with _one_line_errors():
         fields = {}
@@ -201,10 +201,10 @@ def survey_table(
 ) -> None:
     """Frequencies, cross-tables and means with disclosure control: no cell below --min-cell, and
     no hidden cell recomputable from the margins (checked by linear programming before writing)."""
-    from flows.cli import _one_line_errors
-    from survey import tables
+    from seula.flows.cli import _one_line_errors
+    from seula.survey import tables
 
-    from analysis.sdc import DisclosureError
+    from seula.analysis.sdc import DisclosureError
 
     with _one_line_errors():
         try:
@@ -224,10 +224,10 @@ def notice(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (printed without one).")] = None,
 ) -> None:
     """A register's privacy notice (tietosuojaseloste), from registers.yaml."""
-    from flows.cli import _one_line_errors
-    from lake.files import write_text_atomic
-    from paperwork.notice import render_notice
-    from paperwork.registers import load, registers_file
+    from seula.flows.cli import _one_line_errors
+    from seula.lake.files import write_text_atomic
+    from seula.paperwork.notice import render_notice
+    from seula.paperwork.registers import load, registers_file
 
     with _one_line_errors():
         text = render_notice(load(registers_file(seula_home())), register, lang, fmt)
@@ -244,10 +244,10 @@ def ropa(
     lang: Annotated[str, typer.Option(help="fi or en")] = "fi",
 ) -> None:
     """The record of processing activities (GDPR Art. 30(1)): every register and every engagement."""
-    from flows import config
-    from flows.cli import _one_line_errors
-    from paperwork.registers import load, registers_file
-    from paperwork.ropa import ropa_rows, write_ropa
+    from seula.flows import config
+    from seula.flows.cli import _one_line_errors
+    from seula.paperwork.registers import load, registers_file
+    from seula.paperwork.ropa import ropa_rows, write_ropa
 
     with _one_line_errors():
         engagements = [config.load_file(p).model_dump(mode="json") for p in config.discover()]

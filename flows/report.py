@@ -9,24 +9,24 @@ import pyarrow as pa
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from analysis.network import export as export_graph
-from analysis.network import follow_graph, interaction_graph
-from analysis.package import FORMATS as PACKAGE_FORMATS
-from analysis.package import check
-from analysis.package import write as package_write
-from analysis.report import render_html, render_pdf
-from flows import config
-from flows.analyse import compute_metrics
-from flows.rights import apply_subject_requests
-from lake.subjects import PID
-from lake.files import write_bytes_atomic, write_text_atomic
-from lake.catalog import connect
-from lake.exports import ExportLog
-from lake.home import reports_dir, seula_home
-from lake.store import Lake, LakeError
-from lake.subjects import EXCLUSIONS
-from rights.register import person_ref
-from rights.store import checked_rights_key
+from seula.analysis.network import export as export_graph
+from seula.analysis.network import follow_graph, interaction_graph
+from seula.analysis.package import FORMATS as PACKAGE_FORMATS
+from seula.analysis.package import check
+from seula.analysis.package import write as package_write
+from seula.analysis.report import render_html, render_pdf
+from seula.flows import config
+from seula.flows.analyse import compute_metrics
+from seula.flows.rights import apply_subject_requests
+from seula.lake.subjects import PID
+from seula.lake.files import write_bytes_atomic, write_text_atomic
+from seula.lake.catalog import connect
+from seula.lake.exports import ExportLog
+from seula.lake.home import reports_dir, seula_home
+from seula.lake.store import Lake, LakeError
+from seula.lake.subjects import EXCLUSIONS
+from seula.rights.register import person_ref
+from seula.rights.store import checked_rights_key
 
 GRAPH_FORMATS = ("gexf", "graphml")  # node labels: handles of publishable accounts, pseudonyms otherwise
 METRICS = ("m_summary", "m_daily_volume", "m_top_hashtags", "m_top_accounts", "m_most_followed", "m_volume_lang",

@@ -13,10 +13,10 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from flows import config
-from lake.home import seula_home
-from rights import access, apply, deletions, retention
-from rights.register import Request
+from seula.flows import config
+from seula.lake.home import seula_home
+from seula.rights import access, apply, deletions, retention
+from seula.rights.register import Request
 
 
 def _purpose(engagement: str) -> str | None:
@@ -28,8 +28,8 @@ def _purpose(engagement: str) -> str | None:
 
 def _sieve_text(engagement: str, platform: str, text: str) -> str:
     """A corrected profile text, through the engagement's own sieve before it is kept."""
-    from flows.collect import Pipeline
-    from privacy.redact import scrub
+    from seula.flows.collect import Pipeline
+    from seula.privacy.redact import scrub
 
     if _purpose(engagement) is None:
         return scrub(text)
@@ -37,7 +37,7 @@ def _sieve_text(engagement: str, platform: str, text: str) -> str:
 
 
 def _rederive(engagement: str) -> None:
-    from flows.collect import derive_findings
+    from seula.flows.collect import derive_findings
 
     derive_findings.fn(engagement)
 
@@ -102,8 +102,8 @@ def _expires(engagement: str) -> date | None:
 
 def sweep_expired(today: date) -> dict[str, int]:
     """Every register's retention rule: engagements, surveys, customer contacts."""
-    from customers.retention import retention_sweep as customers_sweep
-    from survey.store import sweep_expired as surveys_sweep
+    from seula.customers.retention import retention_sweep as customers_sweep
+    from seula.survey.store import sweep_expired as surveys_sweep
 
     home = seula_home()
     deleted = retention.sweep_expired(home, today, _expires)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from lake.home import logs_dir
+from seula.lake.home import logs_dir
 
 _QUIET = ("tweepy", "urllib3", "requests", "httpx", "httpcore", "facebook", "presidio-analyzer")
 # WeasyPrint warns about every CSS property it does not know; none of it is the user's business.

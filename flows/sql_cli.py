@@ -25,7 +25,7 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperCommand
 
-from lake.home import seula_home
+from seula.lake.home import seula_home
 
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -69,8 +69,8 @@ FormatOption = Annotated[Format | None, typer.Option("--format", "-f", help="Sam
 
 def _checked(engagement: str) -> str:
     """An engagement with no data is either unknown (no file names it) or not collected yet."""
-    from flows import config
-    from lake.store import Lake, check_name
+    from seula.flows import config
+    from seula.lake.store import Lake, check_name
 
     check_name("engagement", engagement)
     if engagement not in Lake(seula_home()).engagements():
@@ -81,7 +81,7 @@ def _checked(engagement: str) -> str:
 def _format(flags: dict[Format, bool], chosen: Format | None) -> Format:
     asked = {f for f, on in flags.items() if on} | ({chosen} if chosen else set())
     if len(asked) > 1:
-        from flows.config import ConfigError
+        from seula.flows.config import ConfigError
 
         raise ConfigError(f"choose one output format, not {' and '.join(sorted(f.value for f in asked))}")
     if asked:
@@ -90,7 +90,7 @@ def _format(flags: dict[Format, bool], chosen: Format | None) -> Format:
 
 
 def _params(pairs: list[str]) -> dict[str, object]:
-    from flows.config import ConfigError
+    from seula.flows.config import ConfigError
 
     if any(_PAIR not in p for p in pairs):
         raise ConfigError("-p takes a name and a value: -p NAME VALUE")
@@ -162,8 +162,8 @@ def sql(
     format: FormatOption = None,
 ) -> None:
     """Query one engagement's tables (posts, accounts, follows, interactions, m_* metrics) read-only."""
-    from flows.cli import _one_line_errors
-    from lake.catalog import read_only_query, rows
+    from seula.flows.cli import _one_line_errors
+    from seula.lake.catalog import read_only_query, rows
 
     with _one_line_errors():
         fmt = _format({Format.csv: as_csv, Format.json: as_json, Format.nl: as_nl, Format.table: as_table}, format)
@@ -191,8 +191,8 @@ def tables(
     format: FormatOption = None,
 ) -> None:
     """The tables `seula sql` can query for this engagement (restricted people's rows never count)."""
-    from flows.cli import _one_line_errors
-    from lake import catalog
+    from seula.flows.cli import _one_line_errors
+    from seula.lake import catalog
 
     with _one_line_errors():
         fmt = _format({Format.csv: as_csv, Format.json: as_json, Format.nl: as_nl, Format.table: as_table}, format)
@@ -207,8 +207,8 @@ def schema(
     format: FormatOption = None,
 ) -> None:
     """The columns and their types, of every table `seula sql` can query or of one."""
-    from flows.cli import _one_line_errors
-    from lake.catalog import table_schema
+    from seula.flows.cli import _one_line_errors
+    from seula.lake.catalog import table_schema
 
     with _one_line_errors():
         fmt = _format({Format.csv: as_csv, Format.json: as_json, Format.nl: as_nl, Format.table: as_table}, format)

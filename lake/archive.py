@@ -18,9 +18,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from lake import schema
-from lake.files import write_json_atomic, write_parquet_atomic
-from lake.store import Lake, LakeError
+from seula.lake import schema
+from seula.lake.files import write_json_atomic, write_parquet_atomic
+from seula.lake.store import Lake, LakeError
 
 FORMAT = "seula-archive"
 VERSION = 1

@@ -13,9 +13,9 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from lake import partials
-from lake.schema import COLLECTED, IDENTITY_INDEX, PLATFORM_IDS, QUARANTINE
-from lake.store import Lake, LakeError
+from seula.lake import partials
+from seula.lake.schema import COLLECTED, IDENTITY_INDEX, PLATFORM_IDS, QUARANTINE
+from seula.lake.store import Lake, LakeError
 
 
 class QueryRefused(LakeError):

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from lake.files import exclusive_lock, sweep_temps, write_json_atomic
-from lake.home import state_dir
-from lake.store import LakeError, check_name
+from seula.lake.files import exclusive_lock, sweep_temps, write_json_atomic
+from seula.lake.home import state_dir
+from seula.lake.store import LakeError, check_name
 
 TOKEN = re.compile(r"[0-9a-f]{20}")  # a keyed token as a source's last part
 

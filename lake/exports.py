@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from lake.files import write_text_atomic
+from seula.lake.files import write_text_atomic
 
 
 class ExportLog:

@@ -14,7 +14,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from lake import held
+from seula.lake import held
 
 
 def _fsync_dir(path: Path) -> None:

@@ -23,10 +23,10 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from lake import terms
-from lake.files import exclusive_lock, write_parquet_atomic
-from lake.store import PARTIALS as FOLDER
-from lake.store import Lake
+from seula.lake import terms
+from seula.lake.files import exclusive_lock, write_parquet_atomic
+from seula.lake.store import PARTIALS as FOLDER
+from seula.lake.store import Lake
 
 DAY = "epoch_us(created_at) // 86400000000"  # a UTC day as an integer (see analysis.metrics)
 # Per kind: what one post contributes (keys), and the key columns' types for an empty sum.

@@ -16,10 +16,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from lake.files import exclusive_lock, write_json_atomic, write_parquet_atomic
-from lake.schema import COLLECTED
-from lake.store import COMPLETE, ORIGIN, PARTIALS, REKEYED_OLD, REKEYING, Lake
-from lake.subjects import PID
+from seula.lake.files import exclusive_lock, write_json_atomic, write_parquet_atomic
+from seula.lake.schema import COLLECTED
+from seula.lake.store import COMPLETE, ORIGIN, PARTIALS, REKEYED_OLD, REKEYING, Lake
+from seula.lake.subjects import PID
 
 def _folders(lake: Lake, engagement: str) -> tuple[Path, Path, Path]:
     live = lake.engagement_dir(engagement)

@@ -16,10 +16,10 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from lake import held
-from lake.files import exclusive_lock, read_json, sweep_temps, write_json_atomic, write_parquet_atomic
-from lake.home import lake_root
-from lake.schema import COLLECTED, TableSpec
+from seula.lake import held
+from seula.lake.files import exclusive_lock, read_json, sweep_temps, write_json_atomic, write_parquet_atomic
+from seula.lake.home import lake_root
+from seula.lake.schema import COLLECTED, TableSpec
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 REKEYING, REKEYED_OLD, COMPLETE = ".rekeying", ".old", "_rekeyed"  # a key rotation's folders (lake/rekey.py)

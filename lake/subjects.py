@@ -18,8 +18,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from lake import held, schema
-from lake.store import Lake
+from seula.lake import held, schema
+from seula.lake.store import Lake
 
 ERASED = "<erased>"
 PID = re.compile(r"[uhtn]_[0-9a-f]{20}")

@@ -30,7 +30,7 @@ import pyarrow as pa
 import simplemma
 import stopwords
 
-from lake.subjects import PID
+from seula.lake.subjects import PID
 
 LEMMATISED = ("fi", "sv", "en")
 UNKNOWN = ("", "und")  # no language tag from the platform, or "undetermined"

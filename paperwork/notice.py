@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from jinja2 import Environment, PackageLoader
 
-from paperwork.registers import Register, Registers, RegistersError, check_lang, day_text
+from seula.paperwork.registers import Register, Registers, RegistersError, check_lang, day_text
 
 FORMATS: tuple[str, ...] = ("md", "html")
 Block = str | list[str]  # a paragraph, or a bulleted list
@@ -55,7 +55,7 @@ _WORDS: dict[str, dict[str, str]] = {
            "inside": "data are processed within the EU or EEA"},
 }
 
-_env = Environment(loader=PackageLoader("paperwork", "templates"), trim_blocks=True, lstrip_blocks=True,
+_env = Environment(loader=PackageLoader("seula.paperwork", "templates"), trim_blocks=True, lstrip_blocks=True,
                    keep_trailing_newline=True, autoescape=lambda name: bool(name and name.endswith(".html.j2")))
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from paperwork.registers import REGISTERS, Register, Registers, RegistersError, check_lang, day_text
+from seula.paperwork.registers import REGISTERS, Register, Registers, RegistersError, check_lang, day_text
 
 FORMATS: tuple[str, ...] = ("xlsx", "md")
 COLUMNS: dict[str, dict[str, str]] = {

@@ -23,10 +23,10 @@ from presidio_analyzer.predefined_recognizers import (
     UrlRecognizer,
 )
 
-from lake.home import seula_home
-from privacy.gazetteer import Gazetteer
-from privacy.lang import SERVED
-from privacy.recognizers import (
+from seula.lake.home import seula_home
+from seula.privacy.gazetteer import Gazetteer
+from seula.privacy.lang import SERVED
+from seula.privacy.recognizers import (
     FirstNameRecognizer,
     KeyedNameRecognizer,
     MentionRecognizer,

@@ -6,7 +6,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from privacy.recognizers.political import PARTIES
+from seula.privacy.recognizers.political import PARTIES
 
 COLUMNS = ("name", "handle", "party", "election")
 

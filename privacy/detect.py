@@ -27,9 +27,9 @@ import ahocorasick
 import regex as re
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, PatternRecognizer, RecognizerResult
 
-from privacy.lang import served
-from privacy.recognizers.political import PARTY_STEMS
-from privacy.urls import finder
+from seula.privacy.lang import served
+from seula.privacy.recognizers.political import PARTY_STEMS
+from seula.privacy.urls import finder
 
 SEPARATOR = "\n\x00\n"  # NUL between line breaks: no recognizer here matches across it
 BATCH = 2000

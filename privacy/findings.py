@@ -18,11 +18,11 @@ import re
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lake import schema
-from privacy.candidates import CandidateRegister
-from privacy.detect import Detector, Finding
-from privacy.lang import detect_lang
-from privacy.redact import PLACEHOLDERS
+from seula.lake import schema
+from seula.privacy.candidates import CandidateRegister
+from seula.privacy.detect import Detector, Finding
+from seula.privacy.lang import detect_lang
+from seula.privacy.redact import PLACEHOLDERS
 
 _TYPE_OF = {v: k for k, v in PLACEHOLDERS.items()} | {"<URL>": "URL"}
 _STORED = re.compile(r"<(?:EMAIL|PHONE|HETU|IBAN|CARD|IP|URL)>|(?<![@\w])u_[0-9a-f]{20}\b")

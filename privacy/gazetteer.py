@@ -5,9 +5,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Collection, Iterable
 
-from lake.subjects import ERASED
-from privacy.pseudonyms import Pseudonymiser
-from privacy.text import WORD
+from seula.lake.subjects import ERASED
+from seula.privacy.pseudonyms import Pseudonymiser
+from seula.privacy.text import WORD
 
 
 class Gazetteer:

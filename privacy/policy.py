@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from collectors.records import Account
-from privacy.candidates import CandidateRegister
+from seula.collectors.records import Account
+from seula.privacy.candidates import CandidateRegister
 
 
 @dataclass(frozen=True)

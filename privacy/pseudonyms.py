@@ -11,7 +11,7 @@ from functools import cached_property, lru_cache
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from privacy.text import normal_name
+from seula.privacy.text import normal_name
 
 _LENGTH = 20  # hex characters: 80 bits, collision-free at any realistic dataset size
 

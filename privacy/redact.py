@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from privacy.detect import Finding
-from privacy.text import replace_handles, replace_url_ids
+from seula.privacy.detect import Finding
+from seula.privacy.text import replace_handles, replace_url_ids
 
 PLACEHOLDERS = {
     "EMAIL_ADDRESS": "<EMAIL>", "PHONE_NUMBER": "<PHONE>", "FI_PERSONAL_IDENTITY_CODE": "<HETU>",
@@ -53,9 +53,9 @@ def redact(
 def scrub(text: str) -> str:
     """Free text that staff type about a person (a request's note, a corrected profile text):
     contact details and identity codes become placeholders, handles ``@<HANDLE>``, names ``<NAME>``."""
-    from privacy.analyzer import shared_analyzer
-    from privacy.detect import Detector
-    from privacy.gazetteer import Gazetteer
+    from seula.privacy.analyzer import shared_analyzer
+    from seula.privacy.detect import Detector
+    from seula.privacy.gazetteer import Gazetteer
 
     findings = Detector(shared_analyzer(Gazetteer.from_names([]))).analyze_batch([text], ["fi"])[0]
     return redact(text, findings, lambda handle: "<HANDLE>", lambda name: "<NAME>")

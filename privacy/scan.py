@@ -8,8 +8,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from privacy.detect import Detector
-from privacy.lang import served
+from seula.privacy.detect import Detector
+from seula.privacy.lang import served
 
 OUTPUT = pa.schema([
     pa.field("id", pa.string()), pa.field("entity_type", pa.string()), pa.field("start", pa.int64()),

@@ -14,17 +14,17 @@ from typing import Protocol
 
 import pyarrow as pa
 
-from collectors.records import Account, Batch, Post
-from lake import schema
-from lake.subjects import ERASED
-from privacy.analyzer import shared_analyzer
-from privacy.detect import Detector
-from privacy.gazetteer import Gazetteer
-from privacy.lang import detect_lang
-from privacy.policy import Decision, PublishabilityPolicy
-from privacy.pseudonyms import Pseudonymiser, is_pseudonym
-from privacy.redact import redact
-from privacy.text import WORD, normal_name
+from seula.collectors.records import Account, Batch, Post
+from seula.lake import schema
+from seula.lake.subjects import ERASED
+from seula.privacy.analyzer import shared_analyzer
+from seula.privacy.detect import Detector
+from seula.privacy.gazetteer import Gazetteer
+from seula.privacy.lang import detect_lang
+from seula.privacy.policy import Decision, PublishabilityPolicy
+from seula.privacy.pseudonyms import Pseudonymiser, is_pseudonym
+from seula.privacy.redact import redact
+from seula.privacy.text import WORD, normal_name
 
 JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"(\s*:)?')
 # Field names of the X API v2 and the Graph API (as the recorded fixtures use them): kept in

@@ -20,14 +20,14 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lake import schema
-from lake.files import write_json_atomic
-from lake.store import Lake
-from lake.subjects import PID
-from rights import registers
-from rights.apply import METRIC_PREFIX, recipients, resolve_request
-from rights.register import RequestError
-from rights.store import register
+from seula.lake import schema
+from seula.lake.files import write_json_atomic
+from seula.lake.store import Lake
+from seula.lake.subjects import PID
+from seula.rights import registers
+from seula.rights.apply import METRIC_PREFIX, recipients, resolve_request
+from seula.rights.register import RequestError
+from seula.rights.store import register
 
 REGISTER_NOTICE = {
     "social_media_research_register": "Public posts, profiles, follow relationships, likes and shares collected from "

@@ -19,17 +19,17 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from lake import schema
-from lake.exports import ExportLog
-from lake.store import Lake
-from lake.subjects import EXCLUSIONS, Subjects, blank_clear_identity, erase, remaining, set_exclusions
-from privacy.pseudonyms import Pseudonymiser
-from privacy.text import first_word
-from rights import registers
-from rights.register import PROFILE_FIELDS, Identity, Request, RequestError, RequestsRegister, close_record, person_ref
-from rights.store import checked_rights_key, pseudonymiser, register, suppression
-from rights.suppression import SuppressionList
-from rights.targets import Targets, resolve
+from seula.lake import schema
+from seula.lake.exports import ExportLog
+from seula.lake.store import Lake
+from seula.lake.subjects import EXCLUSIONS, Subjects, blank_clear_identity, erase, remaining, set_exclusions
+from seula.privacy.pseudonyms import Pseudonymiser
+from seula.privacy.text import first_word
+from seula.rights import registers
+from seula.rights.register import PROFILE_FIELDS, Identity, Request, RequestError, RequestsRegister, close_record, person_ref
+from seula.rights.store import checked_rights_key, pseudonymiser, register, suppression
+from seula.rights.suppression import SuppressionList
+from seula.rights.targets import Targets, resolve
 
 METRIC_PREFIX = "m_"
 DERIVED = ("findings", "affiliations")  # derived from stored text by the privacy layer

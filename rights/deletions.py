@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pyarrow.compute as pc
 
-from lake import schema
-from lake.files import exclusive_lock, read_json, write_json_atomic
-from lake.store import Lake
-from lake.subjects import Subjects, erase, remaining
-from rights.apply import DERIVED, ERASURE_PASSES, Hooks, drop_derived
-from rights.store import pseudonymiser, suppression
+from seula.lake import schema
+from seula.lake.files import exclusive_lock, read_json, write_json_atomic
+from seula.lake.store import Lake
+from seula.lake.subjects import Subjects, erase, remaining
+from seula.rights.apply import DERIVED, ERASURE_PASSES, Hooks, drop_derived
+from seula.rights.store import pseudonymiser, suppression
 
 
 class DeletionIncomplete(Exception):

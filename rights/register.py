@@ -22,8 +22,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from lake.files import exclusive_lock, read_json, write_json_atomic
-from rights.targets import Targets
+from seula.lake.files import exclusive_lock, read_json, write_json_atomic
+from seula.rights.targets import Targets
 
 TYPES: tuple[str, ...] = ("access", "rectification", "erasure", "restriction", "objection")
 PROFILE_FIELDS: tuple[str, ...] = ("description", "display_name", "location")  # a platform account's, in the lakes

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import customers.store as customer_register
-from survey import store as survey_register
+import seula.customers.store as customer_register
+from seula.survey import store as survey_register
 
 Found = dict[str, Any]  # {"survey": {survey id: [respondent pseudonyms]}, "customers": [contact ids]}
 CONTACT_FIELDS = ("name", "email", "phone", "address")  # what both registers can rectify

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from lake.home import reports_dir, state_dir
-from lake.store import Lake
+from seula.lake.home import reports_dir, state_dir
+from seula.lake.store import Lake
 
 
 def sweep_expired(home: Path, today: date, expires: Callable[[str], date | None]) -> dict[str, int]:

@@ -23,16 +23,16 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from lake.checkpoints import Checkpoints
-from lake.exports import ExportLog
-from lake.rekey import rekey_engagement
-from lake.store import Lake
-from lake.subjects import PID
-from privacy.keys import add_rotation, engagement_key, master_secret, rotations
-from privacy.pseudonyms import Pseudonymiser, rekey
-from rights.register import person_ref
-from rights.store import checked_rights_key, pseudonymiser, register
-from rights.targets import Targets
+from seula.lake.checkpoints import Checkpoints
+from seula.lake.exports import ExportLog
+from seula.lake.rekey import rekey_engagement
+from seula.lake.store import Lake
+from seula.lake.subjects import PID
+from seula.privacy.keys import add_rotation, engagement_key, master_secret, rotations
+from seula.privacy.pseudonyms import Pseudonymiser, rekey
+from seula.rights.register import person_ref
+from seula.rights.store import checked_rights_key, pseudonymiser, register
+from seula.rights.targets import Targets
 
 
 def rotate(home: Path, engagement: str) -> int:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lake.files import read_json, write_json_atomic
-from lake.store import Lake
-from privacy.keys import (KeyMaterialError, check_fingerprint, engagement_key, fingerprint, master_secret, rights_key,
+from seula.lake.files import read_json, write_json_atomic
+from seula.lake.store import Lake
+from seula.privacy.keys import (KeyMaterialError, check_fingerprint, engagement_key, fingerprint, master_secret, rights_key,
                           rotations, rotations_file)
-from privacy.pseudonyms import Pseudonymiser
-from privacy.redact import scrub
-from rights.register import RequestsRegister
-from rights.suppression import SuppressionList
+from seula.privacy.pseudonyms import Pseudonymiser
+from seula.privacy.redact import scrub
+from seula.rights.register import RequestsRegister
+from seula.rights.suppression import SuppressionList
 
 
 def checked_rights_key(home: Path) -> bytes:

@@ -20,9 +20,9 @@ import hmac
 from collections.abc import Iterable
 from pathlib import Path
 
-from lake.files import exclusive_lock, read_json, write_json_atomic
-from privacy.text import first_word, normal_name
-from rights.targets import Targets
+from seula.lake.files import exclusive_lock, read_json, write_json_atomic
+from seula.privacy.text import first_word, normal_name
+from seula.rights.targets import Targets
 
 
 class SuppressionList:

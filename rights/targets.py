@@ -20,10 +20,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lake import schema
-from rights import registers
-from lake.store import Lake
-from privacy.pseudonyms import Pseudonymiser
+from seula.lake import schema
+from seula.rights import registers
+from seula.lake.store import Lake
+from seula.privacy.pseudonyms import Pseudonymiser
 
 
 @dataclass

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from survey.store import answers, contacts, definition, excluded
+from seula.survey.store import answers, contacts, definition, excluded
 
 IDENTITY = ("name", "email", "phone")
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from lake.files import read_json, write_json_atomic, write_parquet_atomic
-from survey.mapping import SurveyError
-from survey.store import CONTACTS, _locked, _read, excluded
+from seula.lake.files import read_json, write_json_atomic, write_parquet_atomic
+from seula.survey.mapping import SurveyError
+from seula.survey.store import CONTACTS, _locked, _read, excluded
 
 
 def draw(home: Path, survey_id: str, winners: int, seed: int, now: datetime | None = None) -> list[dict[str, Any]]:

@@ -25,14 +25,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from lake.files import exclusive_lock, read_json, write_json_atomic, write_parquet_atomic, write_text_atomic
-from privacy.keys import engagement_key, master_secret
-from privacy.policy import PublishabilityPolicy
-from privacy.pseudonyms import Pseudonymiser
-from privacy.sieve import Sieve
-from survey import mapping
-from survey.files import read_rows
-from survey.mapping import Question, Survey, SurveyError
+from seula.lake.files import exclusive_lock, read_json, write_json_atomic, write_parquet_atomic, write_text_atomic
+from seula.privacy.keys import engagement_key, master_secret
+from seula.privacy.policy import PublishabilityPolicy
+from seula.privacy.pseudonyms import Pseudonymiser
+from seula.privacy.sieve import Sieve
+from seula.survey import mapping
+from seula.survey.files import read_rows
+from seula.survey.mapping import Question, Survey, SurveyError
 
 CONTACTS = pa.schema([
     ("respondent", pa.string()), ("name", pa.string()), ("email", pa.string()), ("phone", pa.string()),

@@ -7,9 +7,9 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from analysis import sdc
-from survey.mapping import Question, SurveyError
-from survey.store import answers, definition
+from seula.analysis import sdc
+from seula.survey.mapping import Question, SurveyError
+from seula.survey.store import answers, definition
 
 CATEGORICAL = ("single", "multiple", "scale")
 MAGNITUDE = ("number", "scale")

@@ -21,7 +21,7 @@ os.environ["SEULA_SPACY_MODELS"] = "blank"
 
 import pytest  # noqa: E402
 
-from privacy.pseudonyms import Pseudonymiser  # noqa: E402
+from seula.privacy.pseudonyms import Pseudonymiser  # noqa: E402
 
 
 @pytest.fixture

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from emulators.x.emulator import XEmulator
-from flows.archive import archive_engagement, import_archive
-from flows.cli import app
-from flows.rights import apply_subject_requests
-from rights.store import register as rights_register
-from lake.archive import ArchiveError
-from lake.store import Lake
+from seula.emulators.x.emulator import XEmulator
+from seula.flows.archive import archive_engagement, import_archive
+from seula.flows.cli import app
+from seula.flows.rights import apply_subject_requests
+from seula.rights.store import register as rights_register
+from seula.lake.archive import ArchiveError
+from seula.lake.store import Lake
 from tests.test_rights import busy_private_person, file_request, lake_home, rows_about  # noqa: F401  (fixture)
 
 TABLES = ("accounts", "posts", "follows", "interactions", "identity_index")

@@ -15,11 +15,11 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from analysis import charts
-from analysis.charts import date_ticks, day_label, number, ticks
-from analysis.report import WORDS, _env
-from flows.report import render_report
-from lake.store import Lake
+from seula.analysis import charts
+from seula.analysis.charts import date_ticks, day_label, number, ticks
+from seula.analysis.report import WORDS, _env
+from seula.flows.report import render_report
+from seula.lake.store import Lake
 from tests.test_render import tool
 from tests.test_report import analysed  # noqa: F401  (fixture)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lake.store import Lake
+from seula.lake.store import Lake
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample"
@@ -16,7 +16,7 @@ SAMPLE = REPO / "data" / "sample"
 
 def seula(home: Path, *args: str, env: dict[str, str] | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("SEULA_", "PREFECT_"))}
-    return subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=REPO, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "seula.flows.cli", *args], cwd=REPO, capture_output=True, text=True,
                           timeout=timeout, env={**clean, "SEULA_HOME": str(home), **(env or {})})
 
 

@@ -4,7 +4,7 @@ from importlib.metadata import version
 
 from typer.testing import CliRunner
 
-from flows.cli import app
+from seula.flows.cli import app
 
 
 def test_version_prints_the_installed_version_and_exits() -> None:

@@ -6,13 +6,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from collectors.facebook.api import GraphApi, make_graph
-from collectors.http import CollectorError, Patience, RateLimitStop
-from emulators.facebook.emulator import FbEmulator
-from collectors.facebook.source import FacebookSource
-from flows import config
-from flows.collect import Pipeline, collect_facebook_pages
-from lake.store import Lake
+from seula.collectors.facebook.api import GraphApi, make_graph
+from seula.collectors.http import CollectorError, Patience, RateLimitStop
+from seula.emulators.facebook.emulator import FbEmulator
+from seula.collectors.facebook.source import FacebookSource
+from seula.flows import config
+from seula.flows.collect import Pipeline, collect_facebook_pages
+from seula.lake.store import Lake
 
 TOKEN = "seula-demo-fb-token"
 PAGE = "demouutiset"
@@ -119,7 +119,7 @@ def test_interrupted_run_resumes_without_duplicates(fb_home: Path, emu: FbEmulat
     src = FacebookSource(api(emu))
     batch, page_id = src.page(PAGE)
     pages = src.posts(page_id, {}, config.load("fb").window, kinds=frozenset({"comments"}), engaged_posts=500, page_size=20)
-    from flows.collect import Tally
+    from seula.flows.collect import Tally
 
     first, state = next(pages)
     pipe.store(first, Tally())

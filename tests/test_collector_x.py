@@ -8,13 +8,13 @@ import json
 import pytest
 import yaml
 
-from collectors.http import CollectorError, MalformedResponse, Patience
-from collectors.x.api import XApi, make_client
-from emulators.x.emulator import XEmulator
-from collectors.x.source import XSource
-from flows import config
-from flows.collect import Pipeline
-from lake.store import Lake
+from seula.collectors.http import CollectorError, MalformedResponse, Patience
+from seula.collectors.x.api import XApi, make_client
+from seula.emulators.x.emulator import XEmulator
+from seula.collectors.x.source import XSource
+from seula.flows import config
+from seula.flows.collect import Pipeline
+from seula.lake.store import Lake
 
 QUERY = "#vaalit OR #eduskunta"
 
@@ -109,7 +109,7 @@ def test_retries_are_bounded(home: Path, emu: XEmulator) -> None:
 
 def first_page_stored(emu: XEmulator) -> tuple[Pipeline, Iterator]:
     """A search whose first page is stored and checkpointed; returns the pipeline and the rest."""
-    from flows.collect import Tally
+    from seula.flows.collect import Tally
 
     pipe = Pipeline(engagement())
     pages = source(emu).search(QUERY, {}, engagement().window)
@@ -144,7 +144,7 @@ def test_interrupted_run_resumes_to_exactly_the_uninterrupted_rows(
             raise KeyboardInterrupt  # the process is stopped between storing a page and its checkpoint
         return real_put(self, source, state)
 
-    monkeypatch.setattr("lake.checkpoints.Checkpoints.put", crash_after_third_page)
+    monkeypatch.setattr("seula.lake.checkpoints.Checkpoints.put", crash_after_third_page)
     with pytest.raises(KeyboardInterrupt):
         collect_search(emu)
     monkeypatch.undo()
@@ -217,7 +217,7 @@ def test_missing_accounts_are_recorded_as_capture_gaps_not_failures(home: Path, 
     other["platforms"]["x"] |= {"search": [], "accounts": ["ainovirtanen", "no_such_account_42"], "collect": ["timelines"]}
     (home / "engagements").mkdir()
     (home / "engagements" / "gaps.yaml").write_text(yaml.safe_dump(other))
-    from flows.collect import collect_x_accounts
+    from seula.flows.collect import collect_x_accounts
 
     tally = collect_x_accounts.fn("gaps", emu.base_url)
     assert tally.rows.get("posts", 0) > 0

@@ -8,12 +8,12 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from emulators.x.emulator import XEmulator
-from flows.cli import app
-from flows.demo import DEMO_RATE_LIMITS
-from lake.store import Lake
-from rights.deletions import platform_ids
-from rights.store import pseudonymiser
+from seula.emulators.x.emulator import XEmulator
+from seula.flows.cli import app
+from seula.flows.demo import DEMO_RATE_LIMITS
+from seula.lake.store import Lake
+from seula.rights.deletions import platform_ids
+from seula.rights.store import pseudonymiser
 from tests.test_rights import collect
 from tests.test_x_files_import import traces
 
@@ -60,10 +60,10 @@ def test_the_sealed_ids_are_no_table_of_the_analysts_sql(home: Path) -> None:
 
 
 def test_a_facebook_recheck_removes_an_object_the_platform_deleted(home: Path) -> None:
-    from emulators.facebook.emulator import FbEmulator
-    from flows.collect import collect_facebook_pages
+    from seula.emulators.facebook.emulator import FbEmulator
+    from seula.flows.collect import collect_facebook_pages
 
-    from flows.demo import DEMO_GRAPH_CALLS_PER_HOUR
+    from seula.flows.demo import DEMO_GRAPH_CALLS_PER_HOUR
 
     with FbEmulator(calls_per_hour=DEMO_GRAPH_CALLS_PER_HOUR) as fb:
         collect_facebook_pages.fn("sample", fb.base_url)

@@ -4,8 +4,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from flows import config
-from flows.cli import app
+from seula.flows import config
+from seula.flows.cli import app
 
 SAMPLE = config.BUNDLED / "sample" / "engagement.yaml"
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from customers import store
-from customers.contact import Contact, CustomersError
-from customers.retention import retention_sweep
+from seula.customers import store
+from seula.customers.contact import Contact, CustomersError
+from seula.customers.retention import retention_sweep
 
 SAMPLE = Path(__file__).parent / "data" / "pipedrive" / "pipedrive_persons.csv"
 DAY = date(2026, 11, 10)

@@ -11,10 +11,10 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from emulators.facebook.world import build_world as build_fb_world
-from emulators.x.world import build_world
-from flows import config
-from flows.collect import policy_for
+from seula.emulators.facebook.world import build_world as build_fb_world
+from seula.emulators.x.world import build_world
+from seula.flows import config
+from seula.flows.collect import policy_for
 
 SEULA = str(Path(sys.executable).with_name("seula"))
 

@@ -12,8 +12,8 @@ import httpx
 import pytest
 import yaml
 
-from flows import config
-from flows.deploy import REQUESTS_CRON, RETENTION_CRON, check, plan
+from seula.flows import config
+from seula.flows.deploy import REQUESTS_CRON, RETENTION_CRON, check, plan
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -80,7 +80,7 @@ def test_deployed_collection_runs_on_a_worker_against_the_emulators(tmp_path: Pa
     prefect = [sys.executable, "-m", "prefect"]
     server = subprocess.Popen([*prefect, "server", "start", "--port", str(port)], env=env, cwd=tmp_path,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    emulators = subprocess.Popen([sys.executable, "-m", "flows.cli", "emulator", "--x-port", "0", "--fb-port", "0"],
+    emulators = subprocess.Popen([sys.executable, "-m", "seula.flows.cli", "emulator", "--x-port", "0", "--fb-port", "0"],
                                  env=env, cwd=REPO, stdout=subprocess.PIPE, text=True)
     try:
         urls = [emulators.stdout.readline().split()[4] for _ in range(2)]  # "X API emulator at URL …"
@@ -91,12 +91,12 @@ def test_deployed_collection_runs_on_a_worker_against_the_emulators(tmp_path: Pa
                     break
             except httpx.HTTPError:
                 time.sleep(1)
-        deployed = subprocess.run([sys.executable, "-m", "flows.cli", "deploy", "--pool", "test-pool",
+        deployed = subprocess.run([sys.executable, "-m", "seula.flows.cli", "deploy", "--pool", "test-pool",
                                    "--x-base-url", urls[0], "--fb-base-url", urls[1]],
                                   env=env, cwd=REPO, capture_output=True, text=True, timeout=300)
         assert deployed.returncode == 0, deployed.stderr
         assert "5 deployments on work pool 'test-pool'" in deployed.stdout
-        again = subprocess.run([sys.executable, "-m", "flows.cli", "deploy", "--pool", "test-pool"],
+        again = subprocess.run([sys.executable, "-m", "seula.flows.cli", "deploy", "--pool", "test-pool"],
                                env=env, cwd=REPO, capture_output=True, text=True, timeout=300)
         assert again.returncode == 0, again.stderr  # updated in place, not duplicated
         listed = httpx.post(f"http://127.0.0.1:{port}/api/deployments/filter", json={}, timeout=30).json()
@@ -106,7 +106,7 @@ def test_deployed_collection_runs_on_a_worker_against_the_emulators(tmp_path: Pa
         assert [s["schedule"]["cron"] for s in collect["schedules"]] == [config.load("sample").schedule.collect]
         assert collect["work_pool_name"] == "test-pool" and collect["parameters"] == {"engagement_id": "sample"}
         # The second deploy dropped the emulator URLs: deploy once more with them, then run it.
-        subprocess.run([sys.executable, "-m", "flows.cli", "deploy", "--pool", "test-pool", "--x-base-url", urls[0],
+        subprocess.run([sys.executable, "-m", "seula.flows.cli", "deploy", "--pool", "test-pool", "--x-base-url", urls[0],
                         "--fb-base-url", urls[1]], env=env, cwd=REPO, check=True, capture_output=True, timeout=300)
         subprocess.run([*prefect, "deployment", "run", "collect_engagement/sample-collect"], env=env, check=True,
                        capture_output=True, timeout=120)

@@ -12,13 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from flows.cli import app
-from privacy.analyzer import build_analyzer
-from privacy.detect import BEGINS_NEAR_NECESSARY, Detector, lower_as_patterns_see
-from privacy.gazetteer import Gazetteer
-from privacy.recognizers.names import PUNCTUATION
-from privacy.recognizers.political import HASHTAGS, PARTIES, PARTY_STEMS
-from privacy.text import WORD
+from seula.flows.cli import app
+from seula.privacy.analyzer import build_analyzer
+from seula.privacy.detect import BEGINS_NEAR_NECESSARY, Detector, lower_as_patterns_see
+from seula.privacy.gazetteer import Gazetteer
+from seula.privacy.recognizers.names import PUNCTUATION
+from seula.privacy.recognizers.political import HASHTAGS, PARTIES, PARTY_STEMS
+from seula.privacy.text import WORD
 
 CORPUS = Path(__file__).parent / "data" / "privacy_eval.jsonl"
 PATTERN_TYPES = ("EMAIL_ADDRESS", "PHONE_NUMBER", "FI_PERSONAL_IDENTITY_CODE", "IBAN_CODE", "URL", "IP_ADDRESS",

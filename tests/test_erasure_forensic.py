@@ -14,11 +14,11 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from emulators.x.world import build_world
-from flows import config
-from flows.collect import policy_for
-from privacy.keys import engagement_key
-from privacy.pseudonyms import Pseudonymiser
+from seula.emulators.x.world import build_world
+from seula.flows import config
+from seula.flows.collect import policy_for
+from seula.privacy.keys import engagement_key
+from seula.privacy.pseudonyms import Pseudonymiser
 
 SEULA = str(Path(sys.executable).with_name("seula"))
 

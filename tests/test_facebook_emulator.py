@@ -14,8 +14,8 @@ import facebook
 import pytest
 import requests
 
-from emulators.facebook.emulator import FbEmulator
-from emulators.facebook.world import PERIOD_END, PERIOD_START, REACTION_TYPES, FbWorld, build_world
+from seula.emulators.facebook.emulator import FbEmulator
+from seula.emulators.facebook.world import PERIOD_END, PERIOD_START, REACTION_TYPES, FbWorld, build_world
 
 TOKEN = "seula-demo-fb-token"
 V = "v21.0"

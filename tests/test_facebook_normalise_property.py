@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collectors.facebook import normalise as wire
-from collectors.records import Batch
+from seula.collectors.facebook import normalise as wire
+from seula.collectors.records import Batch
 
 SCALARS = st.none() | st.booleans() | st.integers() | st.text(max_size=25) | st.just("2026-09-01T08:15:00+0000")
 JSON = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=5),

@@ -5,16 +5,16 @@ from pathlib import Path
 
 import pytest
 
-from collectors.records import Account, Batch, Post
-from lake import schema
-from privacy.analyzer import shared_analyzer
-from privacy.candidates import CandidateRegister, CandidateRegisterError
-from privacy.detect import Detector
-from privacy.findings import derive
-from privacy.gazetteer import Gazetteer
-from privacy.policy import PublishabilityPolicy
-from privacy.pseudonyms import Pseudonymiser
-from privacy.sieve import Sieve
+from seula.collectors.records import Account, Batch, Post
+from seula.lake import schema
+from seula.privacy.analyzer import shared_analyzer
+from seula.privacy.candidates import CandidateRegister, CandidateRegisterError
+from seula.privacy.detect import Detector
+from seula.privacy.findings import derive
+from seula.privacy.gazetteer import Gazetteer
+from seula.privacy.policy import PublishabilityPolicy
+from seula.privacy.pseudonyms import Pseudonymiser
+from seula.privacy.sieve import Sieve
 from tests.test_rights import lake_home  # noqa: F401  (fixture)
 
 NOW = datetime(2026, 10, 1, tzinfo=UTC)
@@ -104,9 +104,9 @@ def test_candidate_register_errors(tmp_path: Path) -> None:
 def test_stored_findings_are_kept_per_posts_file_and_equal_a_whole_derivation(
     lake_home,  # type: ignore[no-untyped-def]  # noqa: F811
 ) -> None:
-    from flows import config
-    from flows.collect import derive_findings
-    from lake.store import Lake
+    from seula.flows import config
+    from seula.flows.collect import derive_findings
+    from seula.lake.store import Lake
 
     home, _ = lake_home
     lake = Lake(home)

@@ -14,10 +14,10 @@ import pyarrow.parquet as pq
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from lake import held, schema
-from lake.files import write_parquet_atomic
-from lake.store import Lake
-from lake.subjects import ERASED, Subjects, _erased_in, _is_among, _numbers_if_pseudonyms, erase, files_mentioning, remaining
+from seula.lake import held, schema
+from seula.lake.files import write_parquet_atomic
+from seula.lake.store import Lake
+from seula.lake.subjects import ERASED, Subjects, _erased_in, _is_among, _numbers_if_pseudonyms, erase, files_mentioning, remaining
 
 HEX = "0123456789abcdef"
 POOL = ["u_0123456789abcdef0123", "t_ffffffffffffffffffff", "h_aaaaaaaaaaaaaaaaaaaa"]

@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 import pytest
 import requests
 
-from collectors.facebook.api import GoneObject, GraphApi, make_graph
-from collectors.http import CollectorError, MalformedResponse, Patience, RateLimitStop, Usage, mount
-from collectors.x.api import API_HOST, XApi, make_client
-from emulators.facebook.emulator import FbEmulator
-from emulators.x.emulator import XEmulator
+from seula.collectors.facebook.api import GoneObject, GraphApi, make_graph
+from seula.collectors.http import CollectorError, MalformedResponse, Patience, RateLimitStop, Usage, mount
+from seula.collectors.x.api import API_HOST, XApi, make_client
+from seula.emulators.facebook.emulator import FbEmulator
+from seula.emulators.x.emulator import XEmulator
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ from pathlib import Path
 import requests
 from typer.testing import CliRunner
 
-from emulators.x.emulator import XEmulator
-from collectors.x.normalise import EXPANSIONS, TWEET_FIELDS, USER_FIELDS
-from flows.cli import app
-from lake.store import Lake
+from seula.emulators.x.emulator import XEmulator
+from seula.collectors.x.normalise import EXPANSIONS, TWEET_FIELDS, USER_FIELDS
+from seula.flows.cli import app
+from seula.lake.store import Lake
 
 
 def archive(path: Path) -> int:

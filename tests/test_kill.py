@@ -12,8 +12,8 @@ import duckdb
 import pytest
 import yaml
 
-from emulators.x.emulator import XEmulator
-from flows.demo import DEMO_RATE_LIMITS
+from seula.emulators.x.emulator import XEmulator
+from seula.flows.demo import DEMO_RATE_LIMITS
 
 SEULA = str(Path(sys.executable).with_name("seula"))
 KEYS = {"posts": "post_pid", "accounts": "account_pid", "follows": "follower_pid || followee_pid",
@@ -61,7 +61,7 @@ def two_homes(tmp_path: Path, eng: dict) -> tuple[Path, Path]:
 
 @pytest.mark.slow
 def test_sigkill_mid_collection_then_resume_equals_uninterrupted(tmp_path: Path) -> None:
-    from flows import config
+    from seula.flows import config
 
     eng = config.load("sample").model_dump(mode="json")
     eng["platforms"].pop("facebook")  # the X collector alone (the sample also has Facebook Pages)
@@ -82,8 +82,8 @@ def test_sigkill_mid_collection_then_resume_equals_uninterrupted(tmp_path: Path)
 
 @pytest.mark.slow
 def test_sigkill_mid_facebook_collection_then_resume_equals_uninterrupted(tmp_path: Path) -> None:
-    from emulators.facebook.emulator import FbEmulator
-    from flows import config
+    from seula.emulators.facebook.emulator import FbEmulator
+    from seula.flows import config
 
     eng = config.load("sample").model_dump(mode="json")
     eng.update(id="fb", platforms={"facebook": {"pages": ["demouutiset", "ilmastofoorumi", "helsinkidemo"]}},

@@ -6,9 +6,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from lake import files, schema
-from lake.checkpoints import Checkpoints
-from lake.store import Lake, LakeError
+from seula.lake import files, schema
+from seula.lake.checkpoints import Checkpoints
+from seula.lake.store import Lake, LakeError
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import spacy
 
-from privacy.analyzer import build_analyzer
-from privacy.gazetteer import Gazetteer
-from privacy.recognizers.model_names import ModelNameRecognizer
+from seula.privacy.analyzer import build_analyzer
+from seula.privacy.gazetteer import Gazetteer
+from seula.privacy.recognizers.model_names import ModelNameRecognizer
 
 MODEL = "spacy_fi_experimental_web_md"
 pytestmark = pytest.mark.skipif(not spacy.util.is_package(MODEL), reason="the [nlp] extra (Finnish model) is not installed")

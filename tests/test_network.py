@@ -1,6 +1,7 @@
 """Networks: communities and centrality are properties of the data, never of the master key or of chance."""
 
 import random
+import re
 from pathlib import Path
 
 import duckdb
@@ -9,12 +10,13 @@ import pyarrow as pa
 import pytest
 from networkx.algorithms.community import louvain_communities
 
-from analysis.network import communities, export, follow_graph, interaction_graph, modularity, picture, summarise
-from emulators.x.emulator import XEmulator
-from flows.analyse import compute_metrics
-from flows.demo import DEMO_RATE_LIMITS
-from lake.catalog import connect
-from lake.store import Lake
+from seula.analysis.network import communities, export, follow_graph, interaction_graph, modularity, picture, summarise
+from seula.emulators.x.emulator import XEmulator
+from seula.flows.analyse import compute_metrics
+from seula.flows.demo import DEMO_RATE_LIMITS
+from seula.flows.report import render_report
+from seula.lake.catalog import connect
+from seula.lake.store import Lake
 from tests.test_rights import collect
 
 
@@ -132,7 +134,9 @@ def metric_tables(home: Path, monkeypatch: pytest.MonkeyPatch, key: str) -> dict
     compute_metrics.fn("sample", 10, 3)
     lake = Lake(home)
     tables = ("m_summary", "m_central_accounts", "m_most_followed", "m_network_nodes", "m_network_links")
-    return {t: lake.read("sample", t).to_pylist() for t in tables}
+    html = render_report.fn("sample", "en")[0].read_text(encoding="utf-8")
+    return {**{t: lake.read("sample", t).to_pylist() for t in tables},
+            "report": re.sub(r"generated [^<·]*", "", html)}  # the report as the client reads it, but for its date
 
 
 @pytest.mark.slow

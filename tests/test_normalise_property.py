@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collectors.records import Batch
-from collectors.x import normalise as wire
+from seula.collectors.records import Batch
+from seula.collectors.x import normalise as wire
 
 SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20) | st.from_regex(r"\d{1,19}", fullmatch=True)
 JSON = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=5), max_leaves=25)

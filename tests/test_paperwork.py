@@ -13,12 +13,12 @@ import openpyxl
 import pytest
 import yaml
 
-from customers.store import MARKETING_YEARS
-from flows.config import Engagement
-from paperwork.notice import HEADINGS, render_notice
-from paperwork.registers import BUNDLED, REGISTERS, Registers, RegistersError, load, registers_file
-from paperwork.ropa import COLUMNS, ropa_rows, write_ropa
-from survey.mapping import Survey
+from seula.customers.store import MARKETING_YEARS
+from seula.flows.config import Engagement
+from seula.paperwork.notice import HEADINGS, render_notice
+from seula.paperwork.registers import BUNDLED, REGISTERS, Registers, RegistersError, load, registers_file
+from seula.paperwork.ropa import COLUMNS, ropa_rows, write_ropa
+from seula.survey.mapping import Survey
 
 SEED_NAME = "000_4c9a743e0ce80e8b.txt"
 SHARED_SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / SEED_NAME
@@ -434,8 +434,8 @@ def test_the_commands_print_the_notice_and_write_the_record(tmp_path: Path) -> N
     from openpyxl import load_workbook
     from typer.testing import CliRunner
 
-    from flows import config
-    from flows.cli import app
+    from seula.flows import config
+    from seula.flows.cli import app
 
     run = CliRunner().invoke(app, ["notice", "research"])
     assert run.exit_code == 0 and "## Rekisterin pitäjä" in run.stdout and "Petro Poutanen" in run.stdout

@@ -28,9 +28,9 @@ os.environ.setdefault("SEULA_HOME", tempfile.mkdtemp(prefix="seula-presidio-case
 import pytest
 from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
-from privacy.analyzer import build_analyzer
-from privacy.detect import Detector, Finding
-from privacy.recognizers import SeulaPhoneRecognizer
+from seula.privacy.analyzer import build_analyzer
+from seula.privacy.detect import Detector, Finding
+from seula.privacy.recognizers import SeulaPhoneRecognizer
 
 CASES_FILE = Path(__file__).parent / "data" / "presidio" / "cases.json"
 CASES: list[dict] = json.loads(CASES_FILE.read_text(encoding="utf-8"))

@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from collectors.records import Account, Batch, Follow, Post
-from privacy.keys import KeyMaterialError, create_key_file, engagement_key, master_secret
-from privacy.policy import PublishabilityPolicy
-from privacy.pseudonyms import Pseudonymiser
-from privacy.sieve import Sieve
-from privacy.text import replace_handles, replace_names
+from seula.collectors.records import Account, Batch, Follow, Post
+from seula.privacy.keys import KeyMaterialError, create_key_file, engagement_key, master_secret
+from seula.privacy.policy import PublishabilityPolicy
+from seula.privacy.pseudonyms import Pseudonymiser
+from seula.privacy.sieve import Sieve
+from seula.privacy.text import replace_handles, replace_names
 
 NOW = datetime(2026, 10, 1, tzinfo=UTC)
 

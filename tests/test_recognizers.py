@@ -2,9 +2,9 @@
 
 import pytest
 
-from privacy.analyzer import build_analyzer
-from privacy.detect import Detector
-from privacy.gazetteer import Gazetteer
+from seula.privacy.analyzer import build_analyzer
+from seula.privacy.detect import Detector
+from seula.privacy.gazetteer import Gazetteer
 
 NAMES = ["Matti Virtanen", "Hannah Robinson", "Marja-Leena Turunen", "Michael O'Brien"]
 

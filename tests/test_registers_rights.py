@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from customers import store as customers
-from flows.cli import app
-from survey import store as surveys
+from seula.customers import store as customers
+from seula.flows.cli import app
+from seula.survey import store as surveys
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample" / "survey"

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
-from flows.report import render_report, write_package
+from seula.flows.report import render_report, write_package
 from tests.test_demo import any_word, non_publishable
 from tests.test_report import analysed  # noqa: F401  (fixture)
 

@@ -10,15 +10,15 @@ import pyarrow as pa
 import pytest
 from openpyxl import load_workbook
 
-from analysis.disclosure import suppress
-from analysis.package import ExportRefused, check
-from emulators.x.emulator import XEmulator
-from flows.analyse import compute_metrics
-from flows.demo import DEMO_RATE_LIMITS
-from flows.report import render_report, write_package
-from lake import terms
-from lake.catalog import connect
-from lake.store import Lake
+from seula.analysis.disclosure import suppress
+from seula.analysis.package import ExportRefused, check
+from seula.emulators.x.emulator import XEmulator
+from seula.flows.analyse import compute_metrics
+from seula.flows.demo import DEMO_RATE_LIMITS
+from seula.flows.report import render_report, write_package
+from seula.lake import terms
+from seula.lake.catalog import connect
+from seula.lake.store import Lake
 from tests.test_rights import collect
 
 
@@ -132,8 +132,8 @@ DIRECT = {  # the same counts straight from the engagement's posts view
 
 
 def test_partial_counts_equal_counts_over_the_views(analysed: Path) -> None:
-    from lake.catalog import analysis_connection
-    from lake.subjects import Subjects, erase, set_exclusions
+    from seula.lake.catalog import analysis_connection
+    from seula.lake.subjects import Subjects, erase, set_exclusions
 
     def compare() -> None:
         con = analysis_connection(analysed, "sample")
@@ -171,7 +171,7 @@ def test_a_report_after_a_rate_limit_stop_warns_that_data_are_missing(home: Path
 def test_a_report_over_imported_data_states_their_own_period_and_platform(home: Path) -> None:
     from typer.testing import CliRunner
 
-    from flows.cli import app
+    from seula.flows.cli import app
 
     data = Path(__file__).parent / "data"
     for path in (data / "x-archives" / "x_search_recent_brexit_100tweets.jsonl",

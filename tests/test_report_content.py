@@ -16,16 +16,16 @@ import pyarrow as pa
 import pytest
 import simplemma
 
-from analysis.report import legal_basis_text, summary_text
-from emulators.facebook.emulator import FbEmulator
-from emulators.x.emulator import XEmulator
-from flows.analyse import compute_metrics
-from flows.collect import collect_facebook_pages, derive_findings
-from flows.demo import DEMO_GRAPH_CALLS_PER_HOUR, DEMO_RATE_LIMITS
-from flows.report import render_report
-from lake import partials, terms
-from lake.catalog import analysis_connection, connect
-from lake.store import Lake
+from seula.analysis.report import legal_basis_text, summary_text
+from seula.emulators.facebook.emulator import FbEmulator
+from seula.emulators.x.emulator import XEmulator
+from seula.flows.analyse import compute_metrics
+from seula.flows.collect import collect_facebook_pages, derive_findings
+from seula.flows.demo import DEMO_GRAPH_CALLS_PER_HOUR, DEMO_RATE_LIMITS
+from seula.flows.report import render_report
+from seula.lake import partials, terms
+from seula.lake.catalog import analysis_connection, connect
+from seula.lake.store import Lake
 from tests.test_rights import collect
 
 FILLER = ("tästä", "puhutaan", "juuri", "taas")  # what got through before (issue 15)

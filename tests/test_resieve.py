@@ -6,12 +6,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from emulators.x.emulator import XEmulator
-from flows import config
-from flows.collect import RESIEVED, Pipeline, resieve_stored_text
-from lake import schema
-from lake.checkpoints import Checkpoints
-from privacy.sieve import Sieve
+from seula.emulators.x.emulator import XEmulator
+from seula.flows import config
+from seula.flows.collect import RESIEVED, Pipeline, resieve_stored_text
+from seula.lake import schema
+from seula.lake.checkpoints import Checkpoints
+from seula.privacy.sieve import Sieve
 from tests.test_rights import lake_home  # noqa: F401  (fixture)
 
 

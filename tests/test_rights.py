@@ -11,22 +11,22 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from emulators.x.emulator import XEmulator
-from emulators.x.world import Account as WorldAccount
-from flows import config
-from flows.analyse import compute_metrics
-from flows.cli import app
-from flows.collect import collect_x_accounts, collect_x_search, derive_findings, policy_for
-from flows.demo import DEMO_RATE_LIMITS
-from flows.report import render_report
-from flows.rights import apply_subject_requests, sweep_expired
-from rights.store import register as rights_register
-from lake import schema
-from lake.catalog import connect
-from lake.store import Lake
-from privacy.keys import engagement_key, master_secret
-from privacy.pseudonyms import Pseudonymiser
-from rights.register import Identity, RequestError, RequestsRegister
+from seula.emulators.x.emulator import XEmulator
+from seula.emulators.x.world import Account as WorldAccount
+from seula.flows import config
+from seula.flows.analyse import compute_metrics
+from seula.flows.cli import app
+from seula.flows.collect import collect_x_accounts, collect_x_search, derive_findings, policy_for
+from seula.flows.demo import DEMO_RATE_LIMITS
+from seula.flows.report import render_report
+from seula.flows.rights import apply_subject_requests, sweep_expired
+from seula.rights.store import register as rights_register
+from seula.lake import schema
+from seula.lake.catalog import connect
+from seula.lake.store import Lake
+from seula.privacy.keys import engagement_key, master_secret
+from seula.privacy.pseudonyms import Pseudonymiser
+from seula.rights.register import Identity, RequestError, RequestsRegister
 
 
 def collect(engagement: str, emu: XEmulator) -> None:
@@ -133,7 +133,7 @@ def test_crash_between_file_rewrites_leaves_a_readable_lake_and_rerun_completes(
     home, emu = lake_home
     person, pid = busy_private_person(home, emu)
     file_request("erasure", person)
-    import lake.store as store
+    import seula.lake.store as store
 
     real, calls = store.write_parquet_atomic, {"n": 0}
 
@@ -281,7 +281,7 @@ def test_cli_list_exits_nonzero_when_overdue(home: Path) -> None:
 
 
 def test_erasure_lists_the_exports_that_named_the_person(lake_home: tuple[Path, XEmulator]) -> None:
-    from flows.report import log_export
+    from seula.flows.report import log_export
 
     home, emu = lake_home
     compute_metrics.fn("sample", 10)

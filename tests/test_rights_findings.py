@@ -14,17 +14,17 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from emulators.x.emulator import XEmulator
-from flows import config
-from flows.analyse import compute_metrics
-from flows.cli import app
-from flows.collect import collect_x_accounts
-from flows.report import write_package
-from flows.rights import apply_subject_requests
-from lake.catalog import connect
-from lake.store import Lake
-from privacy.keys import KeyMaterialError
-from rights.store import register
+from seula.emulators.x.emulator import XEmulator
+from seula.flows import config
+from seula.flows.analyse import compute_metrics
+from seula.flows.cli import app
+from seula.flows.collect import collect_x_accounts
+from seula.flows.report import write_package
+from seula.flows.rights import apply_subject_requests
+from seula.lake.catalog import connect
+from seula.lake.store import Lake
+from seula.privacy.keys import KeyMaterialError
+from seula.rights.store import register
 from tests.test_rights import collect, file_request, lake_home, pid_of, rows_about  # noqa: F401  (fixture)
 
 SEULA = str(Path(sys.executable).with_name("seula"))
@@ -205,8 +205,8 @@ def test_a_closed_request_keeps_no_identity_note_or_corrected_value(lake_home: t
 
 
 def test_the_export_log_lists_every_pseudonym_an_export_holds(lake_home: tuple[Path, XEmulator]) -> None:
-    from flows.collect import policy_for
-    from flows.report import log_export
+    from seula.flows.collect import policy_for
+    from seula.flows.report import log_export
 
     home, emu = lake_home
     compute_metrics.fn("sample", 10)
@@ -223,7 +223,7 @@ def test_the_export_log_lists_every_pseudonym_an_export_holds(lake_home: tuple[P
 
 
 def test_a_quarantined_page_keeps_no_identity(lake_home: tuple[Path, XEmulator]) -> None:
-    from flows.collect import collect_x_search
+    from seula.flows.collect import collect_x_search
 
     home, emu = lake_home
     emu.world.add_post("ainovirtanen", "Uusi #vaalit avaus", emu.world.posts[-1].created_at + timedelta(hours=1))
@@ -273,7 +273,7 @@ def test_missing_key_error_names_a_command_that_exists(tmp_path: Path) -> None:
 def test_access_export_holds_derived_data_others_mentions_recipients_and_every_source(
         lake_home: tuple[Path, XEmulator], tmp_path: Path) -> None:
     home, emu = lake_home
-    from flows.report import log_export
+    from seula.flows.report import log_export
 
     compute_metrics.fn("sample", 10)
     log_export("sample", write_package.fn("sample", ["csv"]))  # a data package for the configured recipients

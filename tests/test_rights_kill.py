@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from emulators.x.emulator import XEmulator
-from flows.demo import DEMO_RATE_LIMITS
-from rights.store import register
+from seula.emulators.x.emulator import XEmulator
+from seula.flows.demo import DEMO_RATE_LIMITS
+from seula.rights.store import register
 from tests.test_kill import keys
 from tests.test_rights import busy_private_person, collect, file_request, rows_about
 from tests.test_rights_findings import decoded

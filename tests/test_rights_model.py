@@ -34,18 +34,18 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 from typer.testing import CliRunner
 
-from emulators.x.emulator import XEmulator
-from flows.analyse import compute_metrics
-from flows.archive import archive_engagement, import_archive
-from flows.cli import app
-from flows.demo import DEMO_RATE_LIMITS
-from flows.report import log_export, render_report, write_package
-from flows.rights import apply_subject_requests, export_access
-from lake.catalog import connect, read_only_query
-from lake.store import Lake
-from privacy.keys import KeyMaterialError, engagement_key
-from privacy.pseudonyms import Pseudonymiser
-from rights.store import register
+from seula.emulators.x.emulator import XEmulator
+from seula.flows.analyse import compute_metrics
+from seula.flows.archive import archive_engagement, import_archive
+from seula.flows.cli import app
+from seula.flows.demo import DEMO_RATE_LIMITS
+from seula.flows.report import log_export, render_report, write_package
+from seula.flows.rights import apply_subject_requests, export_access
+from seula.lake.catalog import connect, read_only_query
+from seula.lake.store import Lake
+from seula.privacy.keys import KeyMaterialError, engagement_key
+from seula.privacy.pseudonyms import Pseudonymiser
+from seula.rights.store import register
 from tests.test_rights import busy_private_person, collect
 
 SEULA = str(Path(sys.executable).with_name("seula"))

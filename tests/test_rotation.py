@@ -7,15 +7,15 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from emulators.x.emulator import XEmulator
-from flows.analyse import compute_metrics
-from flows.cli import app
-from flows.report import log_export, write_package
-from flows.rights import apply_subject_requests
-from lake import rekey as rekey_module
-from lake.store import Lake
-from lake.subjects import PID
-from rights.store import pseudonymiser, register
+from seula.emulators.x.emulator import XEmulator
+from seula.flows.analyse import compute_metrics
+from seula.flows.cli import app
+from seula.flows.report import log_export, write_package
+from seula.flows.rights import apply_subject_requests
+from seula.lake import rekey as rekey_module
+from seula.lake.store import Lake
+from seula.lake.subjects import PID
+from seula.rights.store import pseudonymiser, register
 from tests.test_rights import busy_private_person, collect, file_request, lake_home, pid_of, rows_about  # noqa: F401
 
 

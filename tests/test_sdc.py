@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from scipy.optimize import linprog
 
-from analysis.sdc import (
+from seula.analysis.sdc import (
     NO_ANSWER,
     SYMBOL,
     TOTAL,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.sdc import TOTAL, Table, audit, crosstab
+from seula.analysis.sdc import TOTAL, Table, audit, crosstab
 from tests.test_sdc import bounds, microdata, with_totals
 
 COUNTS = [[25, 3, 30], [40, 22, 15], [12, 18, 5]]  # two cells under 10, in different rows and columns

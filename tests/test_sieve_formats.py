@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 from presidio_analyzer import EntityRecognizer
 from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
-from privacy.lang import detect_lang, served
-from privacy.policy import PublishabilityPolicy
-from privacy.pseudonyms import Pseudonymiser
-from privacy.recognizers import SeulaPhoneRecognizer, phone
-from privacy.sieve import Sieve
+from seula.privacy.lang import detect_lang, served
+from seula.privacy.policy import PublishabilityPolicy
+from seula.privacy.pseudonyms import Pseudonymiser
+from seula.privacy.recognizers import SeulaPhoneRecognizer, phone
+from seula.privacy.sieve import Sieve
 
 SIEVE = Sieve("e", Pseudonymiser(b"k" * 32), PublishabilityPolicy({"publicfigure"}))
 

@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from collectors.records import Account, Batch
-from privacy.candidates import Candidate, CandidateRegister
-from privacy.policy import PublishabilityPolicy
-from privacy.pseudonyms import Pseudonymiser, is_pseudonym
-from privacy.recognizers.first_names import find_names
-from privacy.sieve import Sieve
+from seula.collectors.records import Account, Batch
+from seula.privacy.candidates import Candidate, CandidateRegister
+from seula.privacy.policy import PublishabilityPolicy
+from seula.privacy.pseudonyms import Pseudonymiser, is_pseudonym
+from seula.privacy.recognizers.first_names import find_names
+from seula.privacy.sieve import Sieve
 
 KEY = Pseudonymiser(b"k" * 32)
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from privacy.policy import PublishabilityPolicy
-from privacy.pseudonyms import Pseudonymiser
-from privacy.sieve import Sieve
+from seula.privacy.policy import PublishabilityPolicy
+from seula.privacy.pseudonyms import Pseudonymiser
+from seula.privacy.sieve import Sieve
 
 SIEVE = Sieve("e", Pseudonymiser(b"k" * 32), PublishabilityPolicy({"publicfigure"}))
 HETU_CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"

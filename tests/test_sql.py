@@ -11,16 +11,16 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from collectors.records import Account, Batch
-from flows.cli import app
-from lake import schema
-from lake.catalog import QueryRefused, connect, read_only_query, refresh_catalog
-from lake.store import Lake
-from lake.subjects import set_exclusions
-from privacy.keys import master_secret
-from privacy.policy import PublishabilityPolicy
-from privacy.pseudonyms import Pseudonymiser
-from privacy.sieve import Sieve
+from seula.collectors.records import Account, Batch
+from seula.flows.cli import app
+from seula.lake import schema
+from seula.lake.catalog import QueryRefused, connect, read_only_query, refresh_catalog
+from seula.lake.store import Lake
+from seula.lake.subjects import set_exclusions
+from seula.privacy.keys import master_secret
+from seula.privacy.policy import PublishabilityPolicy
+from seula.privacy.pseudonyms import Pseudonymiser
+from seula.privacy.sieve import Sieve
 
 
 def seed_engagement(home: Path, engagement: str, handle: str) -> None:

@@ -12,8 +12,8 @@ import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
-from lake.store import Lake
+from seula.flows.cli import app
+from seula.lake.store import Lake
 from tests.test_sql import BAD, BAD_POST, restricted, two_engagements  # noqa: F401  (fixtures)
 
 run = CliRunner().invoke
@@ -79,7 +79,7 @@ def test_csv_and_table_on_request(restricted: Path) -> None:
 def _seula(home: Path) -> tuple[list[str], dict[str, str]]:
     env = {**os.environ, "SEULA_HOME": str(home)}
     script = Path(sys.executable).with_name("seula")
-    return ([str(script)] if script.exists() else [sys.executable, "-m", "flows.cli"]), env
+    return ([str(script)] if script.exists() else [sys.executable, "-m", "seula.flows.cli"]), env
 
 
 def test_piped_output_is_csv_and_a_terminal_gets_a_table(restricted: Path) -> None:

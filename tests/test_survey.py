@@ -16,8 +16,8 @@ import yaml
 from openpyxl import Workbook
 from typer.testing import CliRunner
 
-from flows.cli import app
-from survey import mapping, raffle, store
+from seula.flows.cli import app
+from seula.survey import mapping, raffle, store
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "survey"
 SURVEY = "asiakastyytyvaisyys-2026"

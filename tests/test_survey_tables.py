@@ -12,9 +12,9 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from analysis import sdc
-from flows.cli import app
-from survey import tables
+from seula.analysis import sdc
+from seula.flows.cli import app
+from seula.survey import tables
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "survey"
 SURVEY = "asiakastyytyvaisyys-2026"
@@ -81,7 +81,7 @@ def test_what_cannot_be_tabulated_is_one_line(survey: Path, args: tuple[str, ...
 
 
 def test_excluded_respondents_are_not_counted(survey: Path) -> None:
-    from survey import store
+    from seula.survey import store
 
     before = tables.table(survey, SURVEY, "age")
     pids = store.answers(survey, SURVEY)["respondent"].to_pylist()[:12]

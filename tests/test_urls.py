@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from presidio_analyzer.predefined_recognizers import UrlRecognizer
 
-from privacy.urls import finder
+from seula.privacy.urls import finder
 
 FLAGS = UrlRecognizer(supported_language="fi").global_regex_flags
 PATTERNS = {p.name: p.regex for p in UrlRecognizer.PATTERNS}

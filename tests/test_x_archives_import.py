@@ -13,9 +13,9 @@ import pytest
 import spacy
 from typer.testing import CliRunner
 
-from flows.cli import app
-from lake.store import Lake
-from privacy.analyzer import _shared as shared_engines
+from seula.flows.cli import app
+from seula.lake.store import Lake
+from seula.privacy.analyzer import _shared as shared_engines
 
 ARCHIVES = Path(__file__).parent / "data" / "x-archives"
 NO_TWEETS = {"x_users_lookup_96users_errors", "x_counts_recent_not_tweets", "x_compliance_tweets_deletions"}

@@ -12,8 +12,8 @@ import requests
 import tweepy
 from requests.adapters import HTTPAdapter
 
-from emulators.x.emulator import XEmulator
-from emulators.x.world import World, build_world
+from seula.emulators.x.emulator import XEmulator
+from seula.emulators.x.world import World, build_world
 
 TOKEN = "seula-demo-token"
 FIXED_HANDLES = (

@@ -17,9 +17,9 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
-from lake.store import Lake
-from rights.store import pseudonymiser
+from seula.flows.cli import app
+from seula.lake.store import Lake
+from seula.rights.store import pseudonymiser
 
 ARCHIVES = Path(__file__).parent / "data" / "x-archives"
 SEARCH = ARCHIVES / "x_search_recent_brexit_100tweets.jsonl"

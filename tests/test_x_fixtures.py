@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from collectors.records import Batch
-from collectors.x import normalise as wire
-from privacy.policy import PublishabilityPolicy
-from privacy.pseudonyms import Pseudonymiser
-from privacy.sieve import Sieve
+from seula.collectors.records import Batch
+from seula.collectors.x import normalise as wire
+from seula.privacy.policy import PublishabilityPolicy
+from seula.privacy.pseudonyms import Pseudonymiser
+from seula.privacy.sieve import Sieve
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "x-api-v2"
 CASSETTES = sorted(FIXTURES.glob("*.yaml"))

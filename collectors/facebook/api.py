@@ -16,7 +16,7 @@ from typing import Any
 import facebook
 import requests
 
-from collectors.http import CollectorError, MalformedResponse, Patience, Transport, Usage, mount
+from seula.collectors.http import CollectorError, MalformedResponse, Patience, Transport, Usage, mount
 
 GRAPH_HOST = "https://graph.facebook.com"
 THROTTLE_CODES = {4, 17, 32, 613}

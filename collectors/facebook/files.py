@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from collectors.facebook.normalise import PLATFORM, REACTION_TYPES, _time
-from collectors.payload import PayloadError
-from collectors.payload import field as _field
-from collectors.records import Account, Batch, Interaction, Post
+from seula.collectors.facebook.normalise import PLATFORM, REACTION_TYPES, _time
+from seula.collectors.payload import PayloadError
+from seula.collectors.payload import field as _field
+from seula.collectors.records import Account, Batch, Interaction, Post
 
 _COMMENT_ONLY = {"can_remove", "user_likes", "like_count", "parent", "comment_count", "can_comment"}
 _GRAPH = {"created_time", "updated_time", "message", "from", "reactions", "likes", "comments", "story", "paging"}

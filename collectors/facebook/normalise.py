@@ -11,9 +11,9 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from collectors.payload import PayloadError
-from collectors.payload import field as _field
-from collectors.records import Account, Batch, Interaction, Post
+from seula.collectors.payload import PayloadError
+from seula.collectors.payload import field as _field
+from seula.collectors.records import Account, Batch, Interaction, Post
 
 PLATFORM = "facebook"
 REACTION_TYPES = ("LIKE", "LOVE", "WOW", "HAHA", "SAD", "ANGRY", "CARE")

@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from collectors.facebook import normalise as wire
-from collectors.facebook.api import GoneObject, GraphApi
-from collectors.records import Batch, Window
+from seula.collectors.facebook import normalise as wire
+from seula.collectors.facebook.api import GoneObject, GraphApi
+from seula.collectors.records import Batch, Window
 
 State = dict[str, Any]
 

@@ -10,7 +10,7 @@ from typing import Any
 import requests
 import tweepy
 
-from collectors.http import CollectorError, MalformedResponse, Patience, Usage, mount
+from seula.collectors.http import CollectorError, MalformedResponse, Patience, Usage, mount
 
 API_HOST = "https://api.twitter.com"
 

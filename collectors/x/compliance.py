@@ -15,10 +15,10 @@ from typing import Literal
 
 import requests
 
-from collectors.payload import PayloadError
-from collectors.x import files
-from collectors.http import CollectorError, MalformedResponse
-from collectors.x.api import XApi
+from seula.collectors.payload import PayloadError
+from seula.collectors.x import files
+from seula.collectors.http import CollectorError, MalformedResponse
+from seula.collectors.x.api import XApi
 
 Kind = Literal["tweets", "users"]
 DONE = ("complete", "failed", "expired")

@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from collectors.payload import PayloadError
-from collectors.records import Batch
-from collectors.x import normalise as wire
+from seula.collectors.payload import PayloadError
+from seula.collectors.records import Batch
+from seula.collectors.x import normalise as wire
 
 _PROBLEM = re.compile(r"[a-z][a-z-]{0,60}")
 Kind = Literal["tweets", "users", "counts", "compliance", "errors"]

@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from collectors.payload import PayloadError
-from collectors.payload import field as _get
-from collectors.records import Account, Batch, Follow, Interaction, Post
+from seula.collectors.payload import PayloadError
+from seula.collectors.payload import field as _get
+from seula.collectors.records import Account, Batch, Follow, Interaction, Post
 
 PLATFORM = "x"
 TWEET_FIELDS = [

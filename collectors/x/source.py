@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from collectors.http import MalformedResponse
-from collectors.records import Batch, Window
-from collectors.x import normalise as wire
-from collectors.x.api import XApi
+from seula.collectors.http import MalformedResponse
+from seula.collectors.records import Batch, Window
+from seula.collectors.x import normalise as wire
+from seula.collectors.x.api import XApi
 
 State = dict[str, Any]
 TWEET_PARAMS = {

@@ -35,8 +35,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
-from emulators.loopback import EmulatorHandler, LoopbackServer
-from emulators.facebook.world import UTC, Comment, FbPost, FbWorld, Page, Reaction, build_world
+from seula.emulators.loopback import EmulatorHandler, LoopbackServer
+from seula.emulators.facebook.world import UTC, Comment, FbPost, FbWorld, Page, Reaction, build_world
 
 Json = dict[str, Any]
 Fault = int | str

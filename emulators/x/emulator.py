@@ -31,8 +31,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from emulators.loopback import EmulatorHandler, LoopbackServer
-from emulators.x.world import UTC, Account, Post, World, build_world
+from seula.emulators.loopback import EmulatorHandler, LoopbackServer
+from seula.emulators.x.world import UTC, Account, Post, World, build_world
 
 Json = dict[str, Any]
 Fault = int | str

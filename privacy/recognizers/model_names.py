@@ -13,8 +13,8 @@ import spacy
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from privacy.recognizers.first_names import NOT_SURNAMES
-from privacy.recognizers.political import PARTY_STEMS
+from seula.privacy.recognizers.first_names import NOT_SURNAMES
+from seula.privacy.recognizers.political import PARTY_STEMS
 
 _NEEDED = ("tok2vec", "ner")
 

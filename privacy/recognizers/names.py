@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from privacy.text import WORD, breaks_apart, find_names
+from seula.privacy.text import WORD, breaks_apart, find_names
 
 # No word character here: stripped off a token, they leave its words as they were.
 PUNCTUATION = ".,;:!?\"'’()[]{}-–—…«»"

@@ -19,7 +19,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
-from privacy.recognizers.iban import IBAN_SHAPE
+from seula.privacy.recognizers.iban import IBAN_SHAPE
 
 _FIVE_DIGITS = re.compile(r"(?:\d\D*){5}")  # no valid number of any region has fewer
 # Written the Finnish way: +358 or a leading 0 (an area code in brackets too), then groups of

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterator
+import contextlib
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -497,14 +498,17 @@ def emulator(
 
     from seula.flows.demo import emulated
 
-    with emulated(x_port, fb_port, seed) as (x_url, fb_url):
-        console.print(f"X API emulator at {x_url} (bearer token: seula-demo-token)")
-        console.print(f"Graph API emulator at {fb_url} (access token: seula-demo-fb-token)")
-        console.print(f"seula collect ENGAGEMENT --x-base-url {x_url} --fb-base-url {fb_url}; Ctrl-C stops")
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
+    try:
+        with emulated(x_port, fb_port, seed) as (x_url, fb_url):
+            console.print(f"X API emulator at {x_url} (bearer token: seula-demo-token)")
+            console.print(f"Graph API emulator at {fb_url} (access token: seula-demo-fb-token)")
+            console.print(f"seula collect ENGAGEMENT --x-base-url {x_url} --fb-base-url {fb_url}; Ctrl-C stops")
+            with contextlib.suppress(KeyboardInterrupt):
+                threading.Event().wait()
+    except OSError as exc:  # a port in use: the emulators never started
+        err.print(f"[red]error:[/red] cannot listen on port {x_port} or {fb_port} ({exc.strerror}): "
+                  "--x-port 0 --fb-port 0 pick free ones", highlight=False)
+        raise typer.Exit(1) from None
 
 
 if __name__ == "__main__":

@@ -95,3 +95,14 @@ def test_a_new_engagement_collected_on_the_emulators_and_reported(tmp_path: Path
     assert "#kuntavaalit" in html and "#vaalit OR" not in html
     verbose = seula(home, "-v", "analyse", "trial", env=env)
     assert verbose.returncode == 0 and "INFO" in verbose.stderr
+
+
+def test_an_emulator_port_in_use(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        one_line(seula(tmp_path, "emulator", "--x-port", port, "--fb-port", "0", timeout=120),
+                 rf"^error: cannot listen on port {port} or 0 \(Address already in use\)")

@@ -6,6 +6,7 @@ import re
 from datetime import datetime, timedelta
 
 import pyarrow as pa
+from babel import Locale, UnknownLocaleError
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from seula.analysis import charts, coverage
@@ -29,11 +30,7 @@ _EN = {
     "s_fewer": "The second half of the period had {pct} % fewer posts per day than the first.",
     "s_same": "The second half of the period was about as busy as the first.",
     "and": "and", "decimal": ".",
-    "lang_names": {"fi": "Finnish", "sv": "Swedish", "en": "English", "et": "Estonian", "ru": "Russian", "de": "German",
-                   "fr": "French", "es": "Spanish", "it": "Italian", "nl": "Dutch", "no": "Norwegian", "nb": "Norwegian",
-                   "da": "Danish", "is": "Icelandic", "pl": "Polish", "pt": "Portuguese", "uk": "Ukrainian",
-                   "ar": "Arabic", "fa": "Persian", "so": "Somali", "tr": "Turkish", "ja": "Japanese", "zh": "Chinese",
-                   "ko": "Korean", "hi": "Hindi", "und": "unknown", "zxx": "no text", "qme": "media only",
+    "lang_names": {"und": "unknown", "zxx": "no text", "qme": "media only",
                    "qht": "hashtags only", "qam": "mentions only", "qct": "cashtags only", "qst": "very short text"},
     "unknown_note": "“Unknown”: the platform gave no language for the post (Facebook's Graph API never does) or "
                     "marked it undetermined (“und”).",
@@ -86,11 +83,7 @@ _FI = {
     "s_fewer": "Jakson jälkimmäisellä puoliskolla julkaisuja oli päivässä {pct} % vähemmän kuin ensimmäisellä.",
     "s_same": "Jakson jälkimmäinen puolisko oli suunnilleen yhtä vilkas kuin ensimmäinen.",
     "and": "ja", "decimal": ",",
-    "lang_names": {"fi": "suomi", "sv": "ruotsi", "en": "englanti", "et": "viro", "ru": "venäjä", "de": "saksa",
-                   "fr": "ranska", "es": "espanja", "it": "italia", "nl": "hollanti", "no": "norja", "nb": "norja",
-                   "da": "tanska", "is": "islanti", "pl": "puola", "pt": "portugali", "uk": "ukraina", "ar": "arabia",
-                   "fa": "persia", "so": "somali", "tr": "turkki", "ja": "japani", "zh": "kiina", "ko": "korea",
-                   "hi": "hindi", "und": "tuntematon", "zxx": "ei tekstiä", "qme": "vain mediaa",
+    "lang_names": {"und": "tuntematon", "zxx": "ei tekstiä", "qme": "vain mediaa",
                    "qht": "vain aihetunnisteita", "qam": "vain mainintoja", "qct": "vain osaketunnuksia",
                    "qst": "hyvin lyhyt teksti"},
     "unknown_note": "”Tuntematon”: palvelu ei ilmoittanut julkaisun kieltä (Facebookin Graph API ei ilmoita sitä "
@@ -300,6 +293,18 @@ def collected_text(tables: dict[str, pa.Table], lang: str = "en") -> str:
         [words["platforms"].get(p, p) for p in platforms] or ["–"], words))
 
 
+def language_name(code: str, lang: str) -> str:
+    """A post's language in the report's: X's own codes (und, qme, …) in our words, languages from
+    the Unicode CLDR (through Babel), the code itself when neither knows it."""
+    words = WORDS[lang]["lang_names"]
+    if code in words:
+        return words[code]
+    try:
+        return Locale.parse(lang).languages.get(Locale.parse(code).language, code)
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
 def render_html(meta: dict, tables: dict[str, pa.Table], generated_at: datetime, lang: str = "en") -> str:
     summary = dict(zip(tables["m_summary"]["metric"].to_pylist(), tables["m_summary"]["value"].to_pylist()))
     daily = tables["m_daily_volume"].to_pydict()
@@ -323,7 +328,7 @@ def render_html(meta: dict, tables: dict[str, pa.Table], generated_at: datetime,
         links=links,
         accounts=tables["m_top_accounts"].to_pylist(),
         followed=tables["m_most_followed"].to_pylist(),
-        languages=tables["m_volume_lang"].to_pylist(),
+        languages=[{**row, "name": language_name(row["lang"], lang)} for row in tables["m_volume_lang"].to_pylist()],
         terms=tables["m_top_terms"].to_pylist(),
         pairs=tables["m_hashtag_pairs"].to_pylist(),
         voice=tables["m_share_of_voice"].to_pylist(),

@@ -202,3 +202,11 @@ def test_the_legal_basis_is_the_configuration_s_in_the_report_s_language() -> No
     assert "9 artiklan 2 kohdan j alakohta" in legal_basis_text(config, "fi")
     unknown = legal_basis_text("GDPR Art. 6(1)(d) vital interests (seed: a note)", "en")
     assert "Art. 6(1)(d) vital interests." in unknown and "seed" not in unknown
+
+
+def test_language_names_come_from_cldr_and_x_codes_from_us() -> None:
+    from seula.analysis.report import language_name
+
+    assert [language_name(c, "fi") for c in ("sv", "et", "pt", "und", "qme")] == [
+        "ruotsi", "viro", "portugali", "tuntematon", "vain mediaa"]
+    assert [language_name(c, "en") for c in ("sv", "ar", "zxx", "xx-yy")] == ["Swedish", "Arabic", "no text", "xx-yy"]

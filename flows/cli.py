@@ -22,6 +22,7 @@ from seula.flows import config
 from seula.flows.registers_cli import ERRORS as REGISTER_ERRORS
 from seula.flows.registers_cli import customers_app, notice, ropa, survey_app
 from seula.flows.runlog import configure as configure_logging
+from seula.flows.server import ServerError, ready, start_temporary_server
 from seula.lake.home import seula_home
 from seula.lake.store import Lake, LakeError
 from seula.privacy.candidates import CandidateRegisterError
@@ -33,7 +34,7 @@ app = typer.Typer(help="Seula: collect, sieve, store, analyse and report social-
 console = Console(soft_wrap=True)  # paths and summaries stay on one line for scripts
 err = Console(stderr=True, soft_wrap=True)
 EXPECTED = (config.ConfigError, CollectorError, LakeError, KeyMaterialError, CandidateRegisterError,
-            RequestError, ExportRefused, *REGISTER_ERRORS)
+            RequestError, ExportRefused, ServerError, *REGISTER_ERRORS)
 T = TypeVar("T")
 
 
@@ -52,6 +53,7 @@ def _run(fn: Callable[..., T], engagement: str, *args: object) -> T:
     """Validate the engagement first, so a typo fails at once, before Prefect starts."""
     with _one_line_errors():
         config.load(engagement)
+        ready()
         return fn(engagement, *args)
 
 
@@ -60,7 +62,8 @@ Engagement = Annotated[str, typer.Argument(help="Engagement id (its YAML file na
 
 @app.command()
 def demo() -> None:
-    """Run the sample engagement end to end against the bundled X emulator (no network, no credentials)."""
+    """Run the sample engagement end to end against the bundled X and Graph API emulators (no network, no credentials)."""
+    start_temporary_server()  # it starts up while the demo imports the privacy stack
     from seula.flows.demo import SAMPLE, run_demo
 
     result = _run(lambda _: run_demo(console), SAMPLE)

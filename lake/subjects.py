@@ -43,28 +43,12 @@ class Subjects:
     names: tuple[str, ...] = ()
 
     @cached_property
-    def pid_array(self) -> pa.Array:
-        return pa.array(sorted(self.pids), pa.string())
+    def people(self) -> Wanted:
+        return Wanted(self.pids)
 
     @cached_property
-    def post_array(self) -> pa.Array:
-        return pa.array(sorted(self.posts), pa.string())
-
-    @cached_property
-    def pid_item_numbers(self) -> np.ndarray | None:
-        return _numbers_if_pseudonyms(self.pid_array)
-
-    @cached_property
-    def post_item_numbers(self) -> np.ndarray | None:
-        return _numbers_if_pseudonyms(self.post_array)
-
-    @cached_property
-    def pid_bytes(self) -> np.ndarray:
-        return np.array(sorted(p.encode("ascii") for p in self.pids), dtype=f"S{held.WIDTH}")
-
-    @cached_property
-    def pid_numbers(self) -> np.ndarray:
-        return np.unique(held.numbers(sorted(self.pids)))
+    def own_posts(self) -> Wanted:
+        return Wanted(self.posts)
 
     def clear_pattern(self) -> re.Pattern[str] | None:
         """Their handles and names where they stand alone (after @, #, / or a space, not
@@ -82,32 +66,39 @@ def _alternation(values: tuple[str, ...]) -> str:
     return "|".join(re.escape(v.lower()) for v in sorted(set(values), key=len, reverse=True))
 
 
-def _numbers_if_pseudonyms(values: pa.Array) -> np.ndarray | None:
-    """Their ``lake.held`` numbers in order; None if one is not a pseudonym (the post ids of
-    an imported archive are whatever the archive holds)."""
-    strings = values.to_pylist()
-    return held.numbers(strings) if all(PID.fullmatch(v) for v in strings) else None
+class Wanted:
+    """A set of strings to find in string columns (pseudonyms, or an archive's post ids)."""
+
+    def __init__(self, values: frozenset[str] | set[str]) -> None:
+        ordered = sorted(values)
+        self.array = pa.array(ordered, pa.string())
+        pseudonyms = all(PID.fullmatch(v) for v in ordered)  # (an archive's post ids may be anything)
+        self.numbers = held.numbers(ordered) if pseudonyms else None  # in the same order
+        self.bytes = np.array([v.encode("ascii") for v in ordered], dtype=f"S{held.WIDTH}") if pseudonyms else None
+        self.unique_numbers = np.unique(self.numbers) if pseudonyms else None
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def among(self, values: pa.ChunkedArray | pa.Array) -> np.ndarray:
+        """Where ``values`` is one of the set; false for nulls."""
+        chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+        return np.concatenate([np.zeros(0, bool), *map(self._among, chunks)])
+
+    def _among(self, array: pa.Array) -> np.ndarray:
+        if array.null_count == len(array):  # (link columns mostly are)
+            return np.zeros(len(array), bool)
+        targets = self.array
+        if self.numbers is not None and len(targets) > len(array):
+            # A set larger than the column (a thousand people's twenty thousand posts) is first
+            # cut down to those whose number a value of pseudonym length has: Arrow builds its
+            # hash set of the targets afresh for every column of every file.
+            targets = targets.filter(pa.array(held.among(np.sort(held.value_numbers(array)), self.numbers)))
+        return pc.fill_null(pc.is_in(array, value_set=targets), False).to_numpy(zero_copy_only=False)
 
 
-def _is_among(values: pa.ChunkedArray | pa.Array, targets: pa.Array, numbers: np.ndarray | None) -> pa.ChunkedArray | pa.Array:
-    """Where ``values`` is one of ``targets`` (``numbers``: their ``lake.held`` numbers, in the
-    same order, if they are pseudonyms); false for nulls. A look-up set of pseudonyms larger
-    than the column is first cut down to those whose number some value of pseudonym length
-    has: building a set of a thousand people's 20,000 posts for every file cost a fifth of an
-    erasure's work."""
-    if numbers is None or len(targets) <= len(values):
-        return pc.fill_null(pc.is_in(values, value_set=targets), False)
-    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
-    found = np.sort(np.concatenate([np.empty(0, np.uint32), *map(held.value_numbers, chunks)]))
-    here = held.among(found, numbers)
-    if not here.any():
-        return pa.array(np.zeros(len(values), bool))
-    return pc.fill_null(pc.is_in(values, value_set=targets.filter(pa.array(here))), False)
-
-
-def _touches(table: pa.Table, spec: schema.TableSpec, who: Subjects) -> pa.Array:
-    masks = [_is_among(table[column], who.pid_array, who.pid_item_numbers) for column in spec.subject_columns]
-    return reduce(pc.or_, masks) if masks else pa.array(np.zeros(table.num_rows, bool))
+def _touches(table: pa.Table, spec: schema.TableSpec, who: Subjects) -> np.ndarray:
+    return reduce(np.logical_or, [who.people.among(table[c]) for c in spec.subject_columns], np.zeros(table.num_rows, bool))
 
 
 def _any_of(pids: set[str]) -> str:
@@ -159,28 +150,29 @@ def _erase_in(lake: Lake, engagement: str, spec: schema.TableSpec, who: Subjects
 
 def without(spec: schema.TableSpec, table: pa.Table, who: Subjects) -> tuple[pa.Table | None, int]:
     """``table`` with the people ``who`` gone, and how many rows left; (None, 0) if untouched."""
-    people, own_posts = (who.pid_array, who.pid_item_numbers), (who.post_array, who.post_item_numbers)
     relinked = False
     if spec.name == "posts":  # others' replies to them stay, without the link to them or their posts
-        drop = pc.or_(_is_among(table["author_pid"], *people), _is_among(table["post_pid"], *own_posts))
-        for column, targets in (("reply_to_account_pid", people), *((c, own_posts) for c in POST_LINKS)):
-            hit = _is_among(table[column], *targets)
-            if pc.any(hit).as_py():
+        drop = who.people.among(table["author_pid"]) | who.own_posts.among(table["post_pid"])
+        for column, targets in (("reply_to_account_pid", who.people), *((c, who.own_posts) for c in POST_LINKS)):
+            hit = targets.among(table[column])
+            if hit.any():
                 relinked = True
                 table = table.set_column(table.schema.get_field_index(column), column,
                                          pc.if_else(hit, pa.scalar(None, pa.string()), table[column]))
     else:
         drop = _touches(table, spec, who)
     if spec.name == "interactions":
-        drop = pc.or_(drop, _is_among(table["post_pid"], *own_posts))
+        drop |= who.own_posts.among(table["post_pid"])
     if spec.name == "platform_ids":
-        drop = pc.or_(drop, _is_among(table["pid"], *own_posts))
-    kept = table.filter(pc.invert(drop)) if pc.any(drop).as_py() else table
+        drop |= who.own_posts.among(table["pid"])
+    # Derived columns are left to the lake, which takes them from the file it read by value
+    # (``TableSpec.complete``): copying them through the row filter too was a quarter of its cost.
+    kept = _drop_rows(table.drop_columns([n for n, _, _ in spec.derive if n in table.column_names]), drop)
     mentioned = False
     clear = who.clear_pattern()
     for column in TEXT_COLUMNS.get(spec.name, ()):
         values = kept[column]
-        if (erased := _erased_in(values, who.pid_bytes, who.pid_numbers)) is not None:
+        if (erased := _erased_in(values, who.people)) is not None:
             values, mentioned = erased, True
         if clear is not None:  # clear handles and names: few people, and Python's look-behind
             texts = values.to_pylist()
@@ -191,56 +183,67 @@ def without(spec: schema.TableSpec, table: pa.Table, who: Subjects) -> tuple[pa.
     if spec.name == "posts":
         lists = kept["mention_pids"].combine_chunks()
         flat = pc.list_flatten(lists)
-        hit = _is_among(flat, *people)
-        if pc.any(hit).as_py():
+        hit = who.people.among(flat)
+        if hit.any():
             mentioned = True
-            keep = pc.invert(hit)
-            counts = np.bincount(pc.list_parent_indices(lists).filter(keep).to_numpy(), minlength=len(lists))
+            keep = ~hit
+            counts = np.bincount(pc.list_parent_indices(lists).to_numpy()[keep], minlength=len(lists))
             offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]), pa.int32())
-            cleaned = pa.ListArray.from_arrays(offsets, flat.filter(keep), mask=pc.is_null(lists))
+            cleaned = pa.ListArray.from_arrays(offsets, flat.filter(pa.array(keep)), mask=pc.is_null(lists))
             kept = kept.set_column(kept.schema.get_field_index("mention_pids"), "mention_pids", cleaned)
     if kept.num_rows == table.num_rows and not mentioned and not relinked:
         return None, 0
     return kept, table.num_rows - kept.num_rows
 
 
+def _drop_rows(table: pa.Table, drop: np.ndarray) -> pa.Table:
+    """``table`` without the rows where ``drop`` holds: the runs of rows between them joined
+    into one chunk, which costs half of Arrow's filter (a filter copies every list element by
+    element; a run is copied whole)."""
+    gone = np.flatnonzero(drop)
+    if not len(gone):
+        return table
+    starts, ends = np.concatenate(([0], gone + 1)), np.concatenate((gone, [table.num_rows]))
+    runs = [table.slice(a, b - a) for a, b in zip(starts.tolist(), ends.tolist()) if b > a]
+    return pa.concat_tables(runs).combine_chunks() if runs else table.slice(0, 0)
+
+
 _ERASED = np.frombuffer(ERASED.encode("ascii"), np.uint8)  # shorter than a pseudonym: text only shrinks
 
 
-def _erased_in(values: pa.ChunkedArray, wanted: np.ndarray, wanted_numbers: np.ndarray) -> pa.ChunkedArray | None:
-    """``values`` with every pseudonym in ``wanted`` (as ``S22`` bytes; ``wanted_numbers``
-    their sorted ``lake.held`` numbers) replaced by ERASED; None if none stands in them.
+def _erased_in(values: pa.ChunkedArray, wanted: Wanted) -> pa.ChunkedArray | None:
+    """``values`` with every pseudonym in ``wanted`` (pseudonyms only) replaced by ERASED; None
+    if none stands in them.
     Done on the column's bytes: a pattern of a thousand pseudonyms costs RE2 more than the
     rest of an erasure."""
     chunks, changed = [], False
     for chunk in values.chunks:
-        new = _erased_in_chunk(chunk, wanted, wanted_numbers) if chunk.null_count < len(chunk) else None
+        new = _erased_in_chunk(chunk, wanted) if chunk.null_count < len(chunk) else None
         chunks.append(chunk if new is None else new)
         changed = changed or new is not None
     return pa.chunked_array(chunks, values.type) if changed else None
 
 
-def _erased_in_chunk(array: pa.Array, wanted: np.ndarray, wanted_numbers: np.ndarray) -> pa.Array | None:
+def _erased_in_chunk(array: pa.Array, wanted: Wanted) -> pa.Array | None:
     offsets = np.frombuffer(array.buffers()[1], np.int32)[array.offset:array.offset + len(array) + 1]
     data = np.frombuffer(array.buffers()[2], np.uint8)[offsets[0]:offsets[-1]]
     offsets = offsets - offsets[0]
     starts, found = held.candidates(data)
-    starts = starts[held.among(wanted_numbers, found) & (starts + held.WIDTH <= len(data))]
+    starts = starts[held.among(wanted.unique_numbers, found) & (starts + held.WIDTH <= len(data))]
     row = np.searchsorted(offsets, starts, side="right") - 1
     starts = starts[starts + held.WIDTH <= offsets[row + 1]]  # within one value, not across two
     tokens = data[starts[:, None] + np.arange(held.WIDTH)].view(f"S{held.WIDTH}").ravel()
-    starts = starts[wanted[np.minimum(np.searchsorted(wanted, tokens), len(wanted) - 1)] == tokens]  # (sorted)
+    starts = starts[wanted.bytes[np.minimum(np.searchsorted(wanted.bytes, tokens), len(wanted) - 1)] == tokens]
     if not len(starts):
         return None
-    out = data.copy()
-    out[starts[:, None] + np.arange(len(_ERASED))] = _ERASED
-    keep = np.ones(len(data), bool)
-    keep[(starts[:, None] + np.arange(len(_ERASED), held.WIDTH)).ravel()] = False
-    # Each replacement shortens its value by the same number of bytes, and none spans two values.
+    # The bytes between the pseudonyms, each pseudonym's place taken by ERASED.
+    pieces = [data[:starts[0]]]
+    for here, after in zip(starts.tolist(), [*starts[1:].tolist(), len(data)]):
+        pieces += [_ERASED, data[here + held.WIDTH:after]]
     offsets = offsets - (held.WIDTH - len(_ERASED)) * np.searchsorted(starts, offsets)
     validity = pc.is_valid(array).buffers()[1] if array.null_count else None
     return pa.Array.from_buffers(pa.string(), len(array), [validity, pa.py_buffer(offsets.astype(np.int32)),
-                                                          pa.py_buffer(out[keep])], array.null_count)
+                                                          pa.py_buffer(np.concatenate(pieces))], array.null_count)
 
 
 def _own_posts(lake: Lake, engagement: str, pids: set[str]) -> list[str]:

@@ -156,15 +156,42 @@ def _in_sorted(found: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     return found[np.minimum(np.searchsorted(found, wanted), len(found) - 1)] == wanted
 
 
+class Sought:
+    """Pseudonyms' numbers to look for in many files' sets. Few are looked up in each set (a
+    binary search each); many (a thousand people and their twenty thousand posts) the other
+    way round: each number of a file's set is looked up in a table of the sought numbers' top
+    20 bits, small enough to stay in the processor's cache, and only the few that pass are
+    compared exactly (searching each set for twenty thousand numbers took half a millisecond
+    a file)."""
+
+    BITS = 20
+
+    def __init__(self, sought: np.ndarray) -> None:
+        self.numbers = np.unique(sought)
+        self._top: np.ndarray | None = None
+
+    def found_in(self, found: np.ndarray) -> np.ndarray:
+        """Those of the sought numbers that the sorted set ``found`` holds."""
+        if not len(self.numbers) or not len(found):
+            return self.numbers[:0]
+        if 8 * len(self.numbers) <= len(found):
+            return self.numbers[_in_sorted(found, self.numbers)]
+        if self._top is None:
+            self._top = np.zeros(1 << self.BITS, bool)
+            self._top[self.numbers >> (32 - self.BITS)] = True
+        maybe = found[self._top[found >> (32 - self.BITS)]]
+        return maybe[_in_sorted(self.numbers, maybe)]
+
+
 def sort_out(paths: Iterable[Path], pids: Iterable[str]) -> tuple[list[Path], list[Path]]:
     """Of ``paths``: those whose set may hold one of ``pids``, and those that carry no set."""
-    wanted = numbers(sorted(pids))
+    sought = Sought(numbers(sorted(pids)))
     maybe, unknown = [], []
     for path in paths:
         found = of_file(path)
         if found is None:
             unknown.append(path)
-        elif among(found, wanted).any():
+        elif len(sought.found_in(found)):
             maybe.append(path)
     return maybe, unknown
 
@@ -173,12 +200,14 @@ def narrow(paths: Iterable[Path], pids: Iterable[str]) -> tuple[list[Path], set[
     """The files that may hold one of ``pids`` (those with no set among them), and which of
     ``pids`` may stand in them: what a scan for them needs to read and to look for."""
     ordered = sorted(pids)
-    wanted = numbers(ordered)
-    files, hits = [], np.zeros(len(ordered), bool)
+    each = numbers(ordered)
+    sought = Sought(each)
+    files, hits = [], [np.empty(0, np.uint32)]
     for path in paths:
         found = of_file(path)
-        here = np.ones(len(ordered), bool) if found is None else among(found, wanted)
-        if here.any():
+        here = sought.numbers if found is None else sought.found_in(found)
+        if len(here):
             files.append(path)
-            hits |= here
-    return files, {p for p, hit in zip(ordered, hits) if hit}
+            hits.append(here)
+    hit = np.unique(np.concatenate(hits))
+    return files, {p for p, keep in zip(ordered, _in_sorted(hit, each) if len(hit) else []) if keep}

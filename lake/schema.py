@@ -52,17 +52,17 @@ class TableSpec:
         for name, source, compute in self.derive:
             field = self.schema.field(name)
             column = table[source].combine_chunks()
-            reused, missing = None, np.arange(len(column))
-            if previous is not None and name in previous.column_names:  # by value, in Arrow
-                index = pc.index_in(column, value_set=previous[source].combine_chunks())
-                reused = previous[name].combine_chunks().cast(field.type).take(pc.fill_null(index, 0))
-                missing = np.flatnonzero(pc.is_null(index).to_numpy(zero_copy_only=False))
-            fresh = pa.array([compute(v) for v in column.take(pa.array(missing, pa.int64())).to_pylist()], field.type)
-            if reused is not None:
-                order = np.arange(len(column))
-                order[missing] = len(column) + np.arange(len(missing))
-                fresh = pa.concat_arrays([reused, fresh]).take(pa.array(order))
-            table = table.set_column(self.schema.get_field_index(name), field, fresh)
+            if previous is None or name not in previous.column_names:
+                values = pa.array([compute(v) for v in column.to_pylist()], field.type)
+            else:  # by value, in Arrow: one take from the old values and the few computed afresh
+                old = previous[name].combine_chunks().cast(field.type)
+                index = np.array(pc.fill_null(pc.index_in(column, value_set=previous[source].combine_chunks()), -1), np.int64)
+                missing = np.flatnonzero(index < 0)
+                fresh = pa.array([compute(v) for v in column.take(pa.array(missing, pa.int64())).to_pylist()], field.type)
+                index[missing] = len(old) + np.arange(len(missing))
+                values = old if len(index) == len(old) and (index == np.arange(len(old))).all() else \
+                    pa.concat_arrays([old, fresh]).take(pa.array(index))
+            table = table.set_column(self.schema.get_field_index(name), field, values)
         return table
 
 

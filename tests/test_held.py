@@ -139,6 +139,18 @@ def test_among_is_membership(found, wanted, shared) -> None:
 
 
 @settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 2**32 - 1), max_size=400), st.lists(st.integers(0, 2**32 - 1), max_size=400),
+       st.integers(0, 40), st.integers(0, 16))
+def test_sought_numbers_are_found_as_an_intersection(sought, found, shared, near) -> None:
+    """Both ways of looking for many numbers in a file's set (few: a search each; many: the
+    top-bits table, then an exact look) find exactly the intersection; ``near``: numbers that
+    share their top 20 bits with a sought one without being it."""
+    found = found + sought[:shared] + [(n & ~0xFFF) | (n + 1 & 0xFFF) for n in sought[:near]]
+    got = held.Sought(np.array(sought, np.uint32)).found_in(np.unique(np.array(found, np.uint32)))
+    assert got.tolist() == sorted(set(sought) & set(found))
+
+
+@settings(max_examples=300, deadline=None)
 @given(st.lists(st.lists(value | pseudonym, max_size=8), min_size=1, max_size=3), st.lists(pseudonym, max_size=30),
        st.integers(0, 3), st.booleans())
 def test_membership_by_numbers_is_membership(chunks, targets, cut, foreign) -> None:

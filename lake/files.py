@@ -37,10 +37,13 @@ def write_parquet_atomic(table: pa.Table, target: Path) -> None:
     footer (``lake.held``), so an erasure can pass it by without reading it."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    # The set first: in a rewrite this runs on the writer thread while the next file is read
+    # (which leaves the interpreter free), not while it is transformed.
+    found = held.of_table(table)
     try:
         with pq.ParquetWriter(tmp, table.schema, compression="zstd") as writer:
             writer.write_table(table)
-            if (found := held.of_table(table)) is not None:
+            if found is not None:
                 writer.add_key_value_metadata({held.KEY: held.encode(found)})
         _replace_into(tmp, target)
     finally:

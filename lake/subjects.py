@@ -252,6 +252,7 @@ def _own_posts(lake: Lake, engagement: str, pids: set[str]) -> list[str]:
     if not files:
         return []
     con = lake.duckdb()
+    con.execute("SET threads = 1")
     try:
         return [r[0] for r in con.execute(
             "SELECT post_pid FROM read_parquet($files) WHERE author_pid IN (SELECT unnest($pids::VARCHAR[]))",

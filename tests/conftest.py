@@ -4,6 +4,7 @@ Prefect reads its settings at import and starts one temporary API server per pro
 both folders are fixed here, before anything imports Prefect.
 """
 
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -35,3 +36,10 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def pseudo() -> Pseudonymiser:
     return Pseudonymiser(b"k" * 32)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    # Prefect stops its temporary server from an exit handler, after pytest has closed the
+    # stream Prefect's console handler writes to: that last INFO line is dropped quietly
+    # instead of printing a logging traceback under the results.
+    logging.raiseExceptions = False

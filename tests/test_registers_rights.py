@@ -148,11 +148,12 @@ def test_an_erasure_killed_half_way_is_finished_by_the_next_run(registers: Path)
     seula("requests", "verify", rid, "--method", "signed-email")
     env = {**os.environ, "SEULA_HOME": str(registers)}
     journal = registers / "rights" / "requests.json"
-    proc = subprocess.Popen([SEULA, "requests", "apply"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen([SEULA, "requests", "apply"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and '"erasure_started": null' in journal.read_text(encoding="utf-8"):
         time.sleep(0.01)  # killed the moment the erasure is journaled: its targets recorded, no file changed yet
-    proc.send_signal(signal.SIGKILL)
+    os.killpg(proc.pid, signal.SIGKILL)  # the run and the Prefect server it started
     proc.wait()
     state = {r["id"]: r for r in json.loads(journal.read_text(encoding="utf-8"))}[rid]
     assert state["erasure_started"] and state["status"] == "open", "the kill came before the erasure, or after it"

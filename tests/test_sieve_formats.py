@@ -134,6 +134,16 @@ _piece = st.one_of(
 @given(st.lists(_piece, max_size=10).map("".join))
 @example("abc0100000 +358 40 123 4567")  # a run joined to a word at the edge of a stretch
 @example("call 202 555 0162 x12, or (415) 555-0132 #3")
+# Found with 20,000 examples (2026-12-07): a German four-digit number; an extension beyond the
+# context; marks the matcher allows after a plus sign or between groups (en dash); a case
+# number with an extension; a tight run the matcher enters from a "#" before it.
+@example("1640")
+@example("040 123 4567,  ext. 12")
+@example("+/2679//–000040 123 4567")
+@example("040 123 4567–00")
+@example("+/12192.168.1.10")
+@example("2024-123456 ext. 12")
+@example("2026 #021000")
 def test_the_matcher_run_on_stretches_keeps_what_it_keeps_on_the_whole_text(text: str) -> None:
     """The phone recognizer runs the phonenumbers matcher only on the stretches of digits where
     a number it finds could be kept, with some context, not on the whole text

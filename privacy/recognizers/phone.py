@@ -21,7 +21,7 @@ from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
 from seula.privacy.recognizers.iban import IBAN_SHAPE
 
-_FIVE_DIGITS = re.compile(r"(?:\d\D*){5}")  # no valid number of any region has fewer
+_FIVE_DIGITS = re.compile(r"(?:\d\D*){5}")  # fewer digits are no number kept (``_alone``)
 # Written the Finnish way: +358 or a leading 0 (an area code in brackets too), then groups of
 # digits. The matcher alone misses some of these (a number followed by a year: "0457 1234567 2026").
 _INTERNATIONAL = re.compile(r"(?<![\w+\-/])(?<!\d\.)\+[1-9]\d{0,2}(?:[\s-]?(?:\(\d{1,4}\)|\d{1,4})){1,7}"
@@ -131,8 +131,14 @@ class SeulaPhoneRecognizer(PhoneRecognizer):
         return found
 
 
-_RUN = re.compile(r"[+(]*\d(?:[\d \t().\-/]*\d)?")  # digits and what numbers are written with
+# Digits and what numbers are written with: whitespace and the marks phonenumbers' matcher
+# allows between groups and after a plus sign (its VALID_PUNCTUATION, less the x of an
+# extension), so that a run holds every number the matcher can find ("4567–00" is one number
+# to it, en dash and all; so is "+/2679…").
+_MARKS = " \t\xa0\u3000\\-‐-―−ー－-／\xad\u200b\u2060()（）［］.\\[\\]/~⁓∼～"
+_RUN = re.compile(f"(?:[+＋][{_MARKS}]*)?[(（]*\\d(?:[\\d{_MARKS}]*\\d)?")
 _CONTEXT = 8  # characters either side a match's checks read (a letter joined to it, a time after it)
+_EXTENSION_REACH = 30  # from a number to its extension's digits (", ext. 12"; phonenumbers allows runs of separators)
 
 
 def _windows(text: str, excluded: list[tuple[int, int]] = ()) -> list[tuple[int, int]]:
@@ -143,6 +149,8 @@ def _windows(text: str, excluded: list[tuple[int, int]] = ()) -> list[tuple[int,
     for start, end in runs:
         if _no_number_kept(text, start, end, excluded):
             continue
+        if _EXTENDS.match(text, end):  # an extension's digits may follow the marker at some distance
+            end = next((b for a, b in runs if end < a <= end + _EXTENSION_REACH), end)
         start, end = max(0, start - _CONTEXT), min(len(text), end + _CONTEXT)
         # Widen to whole runs at the edges, and one character beyond them: the matcher reads
         # the character either side of a number (a letter joined to it rules it out).
@@ -162,14 +170,30 @@ def _windows(text: str, excluded: list[tuple[int, int]] = ()) -> list[tuple[int,
 def _no_number_kept(text: str, start: int, end: int, excluded: list[tuple[int, int]]) -> bool:
     """Whether no number the matcher could find in this run would be kept (``_alone``): fewer
     than five digits; inside a card, serial or IBAN; a date, time, identity code or address; or
-    digits alone (the matcher's only candidate is then the whole run) that are too many for a
-    number or joined to a word."""
+    a tight run joined to what follows it.
+
+    In a tight run (groups of digits joined by ``-``, ``/`` or ``.``: "1507-2119", "712.83")
+    every match ends at the run's end or before a digit or a joining mark; where the run itself
+    is followed by "€", "%", a letter or a slash, ``_alone`` refuses every one of them. (Not so
+    for what stands before a run: a match may begin before it, at "#" for instance, when the
+    matcher takes a longer stretch apart.) Unless an extension may follow: then a match can
+    reach past the run.
+    """
     run = text[start:end]
-    if sum(c.isdigit() for c in run) < 5 or any(a <= start and end <= b for a, b in excluded) \
-            or _NOT_A_PHONE.fullmatch(run):
+    if sum(c.isdigit() for c in run) < 5:
         return True
-    return run.isdigit() and (len(run) > 15 or bool(_WORD_CHAR.match(text, end))
-                              or bool(start and _WORD_CHAR.match(text, start - 1)))
+    if _EXTENDS.match(text, end):  # a match may reach past the run ("2024-123456 ext. 12")
+        return False
+    if any(a <= start and end <= b for a, b in excluded) or _NOT_A_PHONE.fullmatch(run):
+        return True
+    if not _TIGHT.fullmatch(run):
+        return False
+    if run.isdigit() and (len(run) > 15 or _WORD_CHAR.match(text, end) or (start and _WORD_CHAR.match(text, start - 1))):
+        return True
+    return bool(_JOINED_AFTER.match(text, end))
+
+
+_TIGHT = re.compile(r"\d+(?:[-/.]\d+)*")
 
 
 def _explained(window: str, spans: tuple[tuple[int, int], ...]) -> bool:
@@ -183,9 +207,11 @@ def _explained(window: str, spans: tuple[tuple[int, int], ...]) -> bool:
     return True
 
 
-# What may continue a number: an extension ("x12", "ext. 12", "#12", "anexo 12", "доб. 12",
-# the markers phonenumbers knows), a bracketed group or more digits ("(0)", "(0)40 …").
-_EXTENDS = re.compile(r"\s*(?:[#~,;xｘ＃～]|e?xtn?|int|anexo|доб|\(?\d)", re.IGNORECASE)
+# What may continue a number: an extension (a marker phonenumbers knows, then its digits: "x12",
+# ", ext. 12", "#12", "anexo 12", "доб. 12", ";ext=12"), a bracketed group or more digits ("(0)",
+# "(0)40 …"). A comma or a full stop alone, as after most numbers in a sentence, is no extension.
+_EXTENDS = re.compile(r"[\s,]*(?:;ext=|[#~xｘ＃～]|e?xt(?:ensi[oó]n?)?n?|ｅ?ｘｔｎ?|int|ｉｎｔ|anexo|доб)[:.．]?[\s,\-]*\d"
+                      r"|\s*\(?\d", re.IGNORECASE)
 
 
 _WORD_CHAR = re.compile(r"(?![xXeE])\w")  # a letter that cannot begin an extension ("x12", "ext. 12")
@@ -203,7 +229,8 @@ def _alone(text: str, start: int, end: int, excluded: list[tuple[int, int]]) -> 
         (start and _JOINED_BEFORE.match(text, start - 1) and not span.startswith("+"))
         or _JOINED_AFTER.match(text, end)
         or _NOT_A_PHONE.fullmatch(span)
-        or sum(c.isdigit() for c in span) > 15  # longer than any number (E.164): a card, an account
+        or not 5 <= sum(c.isdigit() for c in span) <= 15  # a year, a PIN, a short service number (German
+        # ones have four digits); or longer than any number (E.164): a card, an account
         or any(a <= start and end <= b for a, b in excluded)
         or _REFERENCE_BEFORE.search(text, max(0, start - 24), start) is not None
     )

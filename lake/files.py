@@ -14,7 +14,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from seula.lake import held
+from seula.lake import held, location
+from seula.lake.location import LakePath
 
 
 def _fsync_dir(path: Path) -> None:
@@ -32,14 +33,25 @@ def _replace_into(tmp: Path, target: Path) -> None:
     _fsync_dir(target.parent)
 
 
-def write_parquet_atomic(table: pa.Table, target: Path) -> None:
+def write_parquet_atomic(table: pa.Table, target: LakePath) -> None:
     """Write ``table`` to ``target`` by one rename, with the set of pseudonyms it holds in its
-    footer (``lake.held``), so an erasure can pass it by without reading it."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    footer (``lake.held``), so an erasure can pass it by without reading it. In a bucket: by
+    one upload (an object appears whole when it completes), and an object it replaces leaves
+    no earlier version behind."""
     # The set first: in a rewrite this runs on the writer thread while the next file is read
     # (which leaves the interpreter free), not while it is transformed.
     found = held.of_table(table)
+    if location.remote(target):
+        fs, where = location.arrow(target)
+        assert fs is not None
+        with fs.open_output_stream(where) as out, pq.ParquetWriter(out, table.schema, compression="zstd") as writer:
+            writer.write_table(table)
+            if found is not None:
+                writer.add_key_value_metadata({held.KEY: held.encode(found)})
+        location.delete_old_versions(target)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     try:
         with pq.ParquetWriter(tmp, table.schema, compression="zstd") as writer:
             writer.write_table(table)

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
+
+from seula.lake import location
+from seula.lake.location import LakePath
 
 KEY = b"seula.pseudonyms"
 WIDTH = 22  # "u_" + 20 hex digits
@@ -120,19 +121,19 @@ def decode(raw: bytes) -> np.ndarray:
     return np.frombuffer(raw, "<u4")
 
 
-def of_file(path: Path) -> np.ndarray | None:
+def of_file(path: LakePath) -> np.ndarray | None:
     """The set a file carries; None if it carries none (read it in full).
 
-    Read once per version of the file: the file's identity on disk (inode, size, change
-    time) is part of the look-up, so a rewritten or replaced file is read afresh, and an
-    erasure and the check that follows it read each untouched footer once between them."""
-    stat = path.stat()
-    return _of_version(path, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+    Read once per version of the file: the file's identity (``location.version``: on disk its
+    inode, size and times; in a bucket its size and entity tag) is part of the look-up, so a
+    rewritten or replaced file is read afresh, and an erasure and the check that follows it
+    read each untouched footer once between them."""
+    return _of_version(path, location.version(path))
 
 
 @lru_cache(maxsize=2048)  # about 10,000 posts' worth per file: at most a few hundred MB held
-def _of_version(path: Path, inode: int, size: int, mtime_ns: int, ctime_ns: int) -> np.ndarray | None:
-    raw = (pq.read_metadata(path).metadata or {}).get(KEY)
+def _of_version(path: LakePath, version: tuple) -> np.ndarray | None:
+    raw = (location.read_metadata(path).metadata or {}).get(KEY)
     return decode(raw) if raw is not None else None
 
 
@@ -183,7 +184,7 @@ class Sought:
         return maybe[_in_sorted(self.numbers, maybe)]
 
 
-def sort_out(paths: Iterable[Path], pids: Iterable[str]) -> tuple[list[Path], list[Path]]:
+def sort_out(paths: Iterable[LakePath], pids: Iterable[str]) -> tuple[list[LakePath], list[LakePath]]:
     """Of ``paths``: those whose set may hold one of ``pids``, and those that carry no set."""
     sought = Sought(numbers(sorted(pids)))
     maybe, unknown = [], []
@@ -196,7 +197,7 @@ def sort_out(paths: Iterable[Path], pids: Iterable[str]) -> tuple[list[Path], li
     return maybe, unknown
 
 
-def narrow(paths: Iterable[Path], pids: Iterable[str]) -> tuple[list[Path], set[str]]:
+def narrow(paths: Iterable[LakePath], pids: Iterable[str]) -> tuple[list[LakePath], set[str]]:
     """The files that may hold one of ``pids`` (those with no set among them), and which of
     ``pids`` may stand in them: what a scan for them needs to read and to look for."""
     ordered = sorted(pids)

@@ -14,10 +14,6 @@ def seula_home() -> Path:
     return home
 
 
-def lake_root(home: Path) -> Path:
-    return home / "lake"
-
-
 def state_dir(home: Path, engagement: str) -> Path:
     return home / "state" / engagement
 

@@ -15,16 +15,14 @@ equal a count over the engagement's views.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
-from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 
-from seula.lake import terms
-from seula.lake.files import exclusive_lock, write_parquet_atomic
+from seula.lake import location, terms
+from seula.lake.files import write_parquet_atomic
+from seula.lake.location import LakePath
 from seula.lake.store import PARTIALS as FOLDER
 from seula.lake.store import Lake
 
@@ -51,7 +49,7 @@ def _folder(kind: str) -> str:
     return FOLDERS.get(kind, kind)
 
 
-def _path(lake: Lake, engagement: str, kind: str, posts_file: Path) -> Path:
+def _path(lake: Lake, engagement: str, kind: str, posts_file: LakePath) -> LakePath:
     return lake.engagement_dir(engagement) / FOLDER / _folder(kind) / posts_file.name
 
 
@@ -73,26 +71,26 @@ def _drop_other_versions(lake: Lake, engagement: str) -> None:
     for kind, current in FOLDERS.items():
         for folder in (lake.engagement_dir(engagement) / FOLDER).glob(f"{kind}*"):
             if folder.is_dir() and folder.name != current and (folder.name == kind or folder.name.startswith(f"{kind}-")):
-                shutil.rmtree(folder)
+                location.delete_tree(folder)
 
 
-def _in_step(lake: Lake, engagement: str, kind: str) -> list[tuple[Path, Path]]:
+def _in_step(lake: Lake, engagement: str, kind: str) -> list[tuple[LakePath, LakePath]]:
     """Each posts file with the path of its partial ``kind``; partials whose posts file is gone
     are removed. The caller holds the writers' lock."""
     files = lake.files(engagement, "posts")
     live = {f.name for f in files}
     for stale in (lake.engagement_dir(engagement) / FOLDER / _folder(kind)).glob("part-*.parquet"):
         if stale.name not in live:
-            stale.unlink()
+            location.delete(stale)
     return [(f, _path(lake, engagement, kind, f)) for f in files]
 
 
 def refresh(lake: Lake, engagement: str) -> int:
     """Compute the partials that are missing; returns how many were written."""
     written = 0
-    with exclusive_lock(lake.engagement_dir(engagement) / ".lock"):
+    with lake.lock(engagement):
         _drop_other_versions(lake, engagement)
-        con = duckdb.connect()
+        con = lake.duckdb()
         try:
             for kind in (*KINDS, *COUNTED):
                 for f, target in _in_step(lake, engagement, kind):
@@ -108,23 +106,24 @@ def refresh(lake: Lake, engagement: str) -> int:
 def per_file(lake: Lake, engagement: str, kind: str, compute: Callable[[pa.Table], pa.Table]) -> pa.Table | None:
     """``compute`` of each posts file, kept as its partial ``kind`` (and dropped with the file,
     like the counts): only files without one are computed. All of them, concatenated."""
-    with exclusive_lock(lake.engagement_dir(engagement) / ".lock"):
+    with lake.lock(engagement):
         pieces = []
         for f, target in _in_step(lake, engagement, kind):
             if not target.exists():
-                write_parquet_atomic(compute(pq.read_table(f)), target)
-            pieces.append(pq.read_table(target))
+                write_parquet_atomic(compute(location.read_table(f)), target)
+            pieces.append(location.read_table(target))
     return pa.concat_tables(pieces) if pieces else None
 
 
 def register(con: duckdb.DuckDBPyConnection, lake: Lake, engagement: str, excluded: bool) -> None:
     """Views ``KIND_counts`` (keys, posts) summed over every partial, less the excluded people's posts."""
-    posts = [str(f) for f in lake.files(engagement, "posts")]
+    files = lake.files(engagement, "posts")
+    posts = [str(f) for f in files]
     for kind in (*KINDS, *COUNTED):
         keys = _keys(kind)
         key_list = ", ".join(keys)
         empty = "SELECT " + ", ".join(f"NULL::{t} AS {k}" for k, t in keys.items()) + ", 0::BIGINT AS posts WHERE false"
-        parts = f"SELECT {key_list}, posts FROM read_parquet({[str(_path(lake, engagement, kind, Path(p))) for p in posts]})" if posts else empty
+        parts = f"SELECT {key_list}, posts FROM read_parquet({[str(_path(lake, engagement, kind, f)) for f in files]})" if posts else empty
         less = ""
         if excluded and posts:  # their posts are few: counted here, once, and subtracted
             con.register("_less", _count(con, kind, f"(SELECT * FROM read_parquet({posts}) WHERE author_pid IN (SELECT pid FROM _excluded))"))

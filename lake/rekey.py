@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 
 from seula.lake.files import exclusive_lock, write_json_atomic, write_parquet_atomic
 from seula.lake.schema import COLLECTED
-from seula.lake.store import COMPLETE, ORIGIN, PARTIALS, REKEYED_OLD, REKEYING, Lake
+from seula.lake.store import COMPLETE, ORIGIN, PARTIALS, REKEYED_OLD, REKEYING, Lake, LakeError
 from seula.lake.subjects import PID
 
 def _folders(lake: Lake, engagement: str) -> tuple[Path, Path, Path]:
@@ -47,6 +47,11 @@ def rekey_engagement(lake: Lake, engagement: str, pid: Callable[[str], str], tok
     """Every pseudonym of ``engagement`` (in key columns, lists and text) through ``pid``, every
     identity-index token through ``token``; the folder then records ``key_record``. Returns
     the files written."""
+    if lake.remote:
+        # The rotation swaps the re-keyed engagement folder in by one rename, which a bucket has
+        # not: until it is done there, rotate a local copy (``seula archive``, then import).
+        raise LakeError("key rotation of a lake in a bucket (SEULA_LAKE) is not supported yet: "
+                        "archive the engagement, rotate a local lake, and import it back")
     live, new, old = _folders(lake, engagement)
     written = 0
     with exclusive_lock(live / ".lock"):

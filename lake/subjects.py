@@ -11,14 +11,13 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property, reduce
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
-from seula.lake import held, schema
+from seula.lake import held, location, schema
+from seula.lake.location import LOG, LakePath
 from seula.lake.store import Lake
 
 ERASED = "<erased>"
@@ -286,7 +285,7 @@ def _in_text(column: str, pids: set[str]) -> list[str]:
     return [f"regexp_matches({column}, '{_any_of(group)}')" for group in _groups(pids)]
 
 
-def files_mentioning(lake: Lake, engagement: str, spec: schema.TableSpec, who: Subjects) -> list[Path]:
+def files_mentioning(lake: Lake, engagement: str, spec: schema.TableSpec, who: Subjects) -> list[LakePath]:
     """The files of a table that may hold any of ``who``: those whose footer's set of
     pseudonyms has one of theirs (``lake.held``), and those a DuckDB scan finds them in among
     the files with no set, or among all, when clear handles and names are sought."""
@@ -296,7 +295,7 @@ def files_mentioning(lake: Lake, engagement: str, spec: schema.TableSpec, who: S
     return sorted(set(maybe) | set(_scan(lake, spec, who, scan)))
 
 
-def _scan(lake: Lake, spec: schema.TableSpec, who: Subjects, files: list[Path]) -> list[Path]:
+def _scan(lake: Lake, spec: schema.TableSpec, who: Subjects, files: list[LakePath]) -> list[LakePath]:
     if not files:
         return []
     con = lake.duckdb()
@@ -312,10 +311,11 @@ def _scan(lake: Lake, spec: schema.TableSpec, who: Subjects, files: list[Path]) 
     if spec.name == "interactions":  # others' likes and reposts of the person's posts
         tests.append("post_pid IN (SELECT post_pid FROM own)")
     tests += [t for c in text_columns for t in _in_text(c, set(who.pids))]
+    named = {str(f): f for f in files}
     found = con.execute(f"SELECT DISTINCT filename FROM read_parquet(?, filename = true) WHERE {' OR '.join(tests)}",
-                        [[str(f) for f in files]]).fetchall() if tests else []
+                        [list(named)]).fetchall() if tests else []
     con.close()
-    return sorted(Path(f) for (f,) in found)
+    return sorted(named[f] for (f,) in found)
 
 
 def remaining(lake: Lake, engagement: str, who: Subjects) -> dict[str, int]:
@@ -333,20 +333,24 @@ def remaining(lake: Lake, engagement: str, who: Subjects) -> dict[str, int]:
     clear = who.clear_re2()
     found: dict[str, int] = {}
     root = lake.engagement_dir(engagement)
-    folders = sorted({p.parent for p in root.rglob("*.parquet")}) if root.is_dir() else []
+    # Every Parquet file there, committed or not (a Delta log's own checkpoints aside: they name
+    # files and row counts).
+    folders = sorted({p.parent for p in root.rglob("*.parquet") if LOG not in p.parts}) if root.is_dir() else []
     con = lake.duckdb()
     try:
         for folder in folders:
             every = sorted(folder.glob("*.parquet"))
             maybe, targets = held.narrow(every, who.pids | who.posts)  # only those that may be there are sought
-            files = [str(f) for f in (every if clear else maybe)]  # (clear values: every file's text is read)
+            chosen = every if clear else maybe  # (clear values: every file's text is read)
+            files = [str(f) for f in chosen]
             if not files:
                 continue
             con.execute("CREATE OR REPLACE TEMP TABLE wanted AS SELECT unnest(?::VARCHAR[]) AS pid", [sorted(targets)])
-            table = folder.relative_to(root).parts[0]
+            where = str(folder)[len(str(root)) + 1:]
+            table = where.split("/")[0]
             free_text = (*TEXT_COLUMNS.get(table, ()), "url") if table in schema.COLLECTED else None
             tests = []
-            for f in pq.read_schema(files[0]):
+            for f in location.read_schema(chosen[0]):
                 name = f'"{f.name}"'
                 is_list = pa.types.is_list(f.type) and pa.types.is_string(f.type.value_type)
                 if is_list:  # (list_has_any against a long list costs rows x people; a regex does not)
@@ -362,7 +366,7 @@ def remaining(lake: Lake, engagement: str, who: Subjects) -> dict[str, int]:
             n = con.execute(f"SELECT count(*) FROM read_parquet(?, union_by_name = true) WHERE {' OR '.join(tests)}",
                             [files]).fetchall()[0][0] if tests else 0
             if n:
-                found[str(folder.relative_to(root))] = n
+                found[where] = n
     finally:
         con.close()
     return found

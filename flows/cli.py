@@ -18,9 +18,10 @@ from rich.table import Table
 import seula.flows  # noqa: F401  (sets Prefect's offline defaults before Prefect is imported)
 from seula.analysis.package import ExportRefused
 from seula.collectors.http import CollectorError
-from seula.flows import config
+from seula.flows import config, runner
 from seula.flows.registers_cli import ERRORS as REGISTER_ERRORS
 from seula.flows.registers_cli import customers_app, notice, ropa, survey_app
+from seula.flows.runner import RunnerError
 from seula.flows.runlog import configure as configure_logging
 from seula.flows.server import ServerError, ready, start_temporary_server
 from seula.lake.home import seula_home
@@ -34,7 +35,7 @@ app = typer.Typer(help="Seula: collect, sieve, store, analyse and report social-
 console = Console(soft_wrap=True)  # paths and summaries stay on one line for scripts
 err = Console(stderr=True, soft_wrap=True)
 EXPECTED = (config.ConfigError, CollectorError, LakeError, KeyMaterialError, CandidateRegisterError,
-            RequestError, ExportRefused, ServerError, *REGISTER_ERRORS)
+            RequestError, ExportRefused, ServerError, RunnerError, *REGISTER_ERRORS)
 T = TypeVar("T")
 
 
@@ -53,6 +54,7 @@ def _run(fn: Callable[..., T], engagement: str, *args: object) -> T:
     """Validate the engagement first, so a typo fails at once, before Prefect starts."""
     with _one_line_errors():
         config.load(engagement)
+        runner.chosen()
         ready()
         return fn(engagement, *args)
 

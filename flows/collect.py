@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,13 +20,13 @@ from seula.collectors.http import CollectorError, MalformedResponse, Patience, R
 from seula.collectors.records import Batch
 from seula.collectors.x.api import XApi, make_client
 from seula.collectors.x.source import State, XSource
-from seula.flows import config, ui
+from seula.flows import config, runner, ui
 from seula.lake import schema
 from seula.lake.catalog import refresh_catalog
 from seula.lake.checkpoints import Checkpoints
 from seula.lake.home import seula_home
 from seula.lake.partials import per_file
-from seula.lake.store import Lake
+from seula.lake.store import Lake, Outdated
 from seula.privacy import findings
 from seula.privacy.analyzer import shared_analyzer
 from seula.privacy.candidates import CandidateRegister
@@ -83,6 +83,7 @@ class Pipeline:
         pseudo = pseudonymiser(self.lake, eng.id)  # another key than the lake's: refused here, nothing written
         index = self.lake.read(eng.id, "identity_index", schema.IDENTITY_INDEX.schema)
         supp = suppression(home)
+        self.supp_unchanged = lambda: not supp.refresh()
         scopes = ("all", "marketing") if eng.purpose is config.Purpose.marketing else ("all",)
         self.suppressed = EngagementSuppression(supp, eng.id, scopes)
         self.sieve = Sieve(eng.id, pseudo, policy_for(eng, supp), Sieve.index_from(index), self.suppressed)
@@ -91,12 +92,18 @@ class Pipeline:
                                if clear)
 
     def store(self, batch: Batch, tally: Tally, source: str = "x/accounts") -> None:
-        result = self.sieve.apply(batch)
         added = 0
-        for name, rows in result.tables.items():
-            n = self.lake.append(self.eng.id, schema.STORED[name], rows)
-            tally.rows[name] = tally.rows.get(name, 0) + n
-            added += n
+        while True:
+            result = self.sieve.apply(batch)
+            try:
+                for name, rows in result.tables.items():
+                    # Each write first checks that no erasure began since the batch was sieved.
+                    n = self.lake.append(self.eng.id, schema.STORED[name], rows, current=self.supp_unchanged)
+                    tally.rows[name] = tally.rows.get(name, 0) + n
+                    added += n
+                break
+            except Outdated:
+                continue  # sieved again under the list as it is now (rows already written are not added twice)
         ui.page_stored(source, added)
         tally.pseudonymised |= result.pseudonymised
         tally.publishable |= result.publishable
@@ -127,11 +134,16 @@ class Pipeline:
             # Kept aside, pseudonymised, with its error; the checkpoint still points at this page,
             # so the next run asks for it again. The other sources go on.
             platform = source.split("/")[0]  # every source key begins with its platform
-            body = self.sieve.quarantined(bad.body)
-            row = {"engagement": self.eng.id, "platform": platform, "endpoint": str(bad).split(":")[0], "query": None,
-                   "collected_at": datetime.now(UTC), "page_hash": hashlib.sha256(f"{source}{bad.body}".encode()).hexdigest(),
-                   "source": source, "error": str(bad), "body": body}
-            self.lake.append(self.eng.id, schema.QUARANTINE, schema.conform(schema.QUARANTINE, [row]))
+            while True:
+                row = {"engagement": self.eng.id, "platform": platform, "endpoint": str(bad).split(":")[0], "query": None,
+                       "collected_at": datetime.now(UTC), "page_hash": hashlib.sha256(f"{source}{bad.body}".encode()).hexdigest(),
+                       "source": source, "error": str(bad), "body": self.sieve.quarantined(bad.body)}
+                try:
+                    self.lake.append(self.eng.id, schema.QUARANTINE, schema.conform(schema.QUARANTINE, [row]),
+                                     current=self.supp_unchanged)
+                    break
+                except Outdated:
+                    continue
             tally.quarantined.append(str(bad))
         return tally
 
@@ -152,24 +164,57 @@ def _demo_key_allowed() -> bool:
     return os.environ.get("SEULA_DEMO") == "1"
 
 
+X_SECRET, FB_SECRET = "seula-x-bearer-token", "seula-facebook-token"  # Prefect Secret blocks a worker may hold
+
+
+def secret_block(name: str) -> str | None:
+    """A Prefect Secret block's value, or None when there is no such block: a worker's
+    tokens can live in Prefect, encrypted at rest, instead of in its environment."""
+    from prefect.blocks.system import Secret
+
+    try:
+        return str(Secret.load(name, _sync=True).get())
+    except ValueError:  # "Unable to find block document named …"
+        return None
+
+
 def x_token(x_base_url: str | None) -> str:
-    token = os.environ.get("SEULA_X_BEARER_TOKEN") or (DEMO_TOKEN if x_base_url else None)
+    token = os.environ.get("SEULA_X_BEARER_TOKEN") or secret_block(X_SECRET) or (DEMO_TOKEN if x_base_url else None)
     if not token:
-        raise CollectorError("no X credentials: set SEULA_X_BEARER_TOKEN (or --emulate to try the engagement on the emulators)")
+        raise CollectorError(f"no X credentials: set SEULA_X_BEARER_TOKEN or the Prefect Secret block {X_SECRET} "
+                             "(or --emulate to try the engagement on the emulators)")
     return token
 
 
 def facebook_token(fb_base_url: str | None) -> str:
-    token = os.environ.get("SEULA_FACEBOOK_TOKEN") or (FB_DEMO_TOKEN if fb_base_url else None)
+    token = os.environ.get("SEULA_FACEBOOK_TOKEN") or secret_block(FB_SECRET) or (FB_DEMO_TOKEN if fb_base_url else None)
     if not token:
-        raise CollectorError("no Facebook credentials: set SEULA_FACEBOOK_TOKEN (or --emulate to try the engagement on the emulators)")
+        raise CollectorError(f"no Facebook credentials: set SEULA_FACEBOOK_TOKEN or the Prefect Secret block {FB_SECRET} "
+                             "(or --emulate to try the engagement on the emulators)")
     return token
 
 
 def x_source(eng: config.Engagement, x_base_url: str | None) -> XSource:
     assert eng.platforms.x is not None
-    api = XApi(make_client(x_token(x_base_url), x_base_url), Patience(max_wait=eng.platforms.x.max_rate_limit_wait_seconds))
+    api = XApi(make_client(x_token(x_base_url), x_base_url), Patience(max_wait=eng.platforms.x.max_rate_limit_wait_seconds),
+               pace=shared_x_budget())
     return XSource(api)
+
+
+def shared_x_budget() -> Callable[[str], None] | None:
+    """``SEULA_X_RATE_LIMITS=<prefix>``: each X request first takes a slot of the Prefect global
+    rate limit ``<prefix>-<endpoint>`` (``prefect gcl create x-search_recent --limit 450
+    --slot-decay-per-second 0.5``), so engagements collecting at once with one app's token
+    share its budget instead of each running into 429s. An endpoint without a limit is not paced."""
+    prefix = os.environ.get("SEULA_X_RATE_LIMITS", "").strip()
+    if not prefix:
+        return None
+    from prefect.client.orchestration import get_client
+    from prefect.concurrency.sync import rate_limit
+
+    with get_client(sync_client=True) as client:  # asked once: the others would each log a warning per request
+        limits = {limit.name for limit in client.read_global_concurrency_limits(limit=200) if limit.active}
+    return lambda endpoint: rate_limit(name) if (name := f"{prefix}-{endpoint}") in limits else None
 
 
 def preflight(eng: config.Engagement, x_base_url: str | None, fb_base_url: str | None) -> None:
@@ -211,27 +256,29 @@ def collect_x_search(engagement_id: str, index: int, x_base_url: str | None = No
     return tally
 
 
-@task(name="collect-x-accounts", **_TASK)
-def collect_x_accounts(engagement_id: str, x_base_url: str | None = None) -> Tally:
-    """The configured accounts: profiles, timelines, who engaged with their posts, follow graph."""
+@task(name="collect-x-account", **_TASK)
+def collect_x_account(engagement_id: str, index: int, x_base_url: str | None = None) -> Tally:
+    """One configured account (by its place in the config): its profile, timeline, who engaged
+    with its posts, and its follow graph."""
     eng = config.load(engagement_id)
     x = eng.platforms.x
     assert x is not None
+    handle = x.accounts[index]
     pipe = Pipeline(eng)
-    src = x_source(eng, x_base_url)
     tally, started = Tally(), datetime.now(UTC)
     # An erased (or, here, marketing-excluded) account is not even looked up: its id, timeline
     # and follow graph never reach the sieve.
-    handles = [h for h in x.accounts if not pipe.suppressed.person("x", None, h)]
-    batch, ids = src.lookup(handles)
+    if pipe.suppressed.person("x", None, handle):
+        return tally
+    src = x_source(eng, x_base_url)
+    batch, ids = src.lookup([handle])
     pipe.store(batch, tally)
-    kinds = frozenset({"liking_users": "like", "reposts": "repost"}[k] for k in x.collect if k in ("liking_users", "reposts"))
-    for handle in handles:
-        user_id = ids.get(handle.lower())
-        if user_id is None or pipe.sieve.erased_account("x", user_id):
-            continue  # not found (counted in the lookup's api errors), or erased
-        # Checkpoints follow the account, not its place in the list, and name it by a keyed hash.
-        source = pipe.sieve.pseudo.token("source", handle)
+    user_id = ids.get(handle.lower())
+    # Checkpoints and the run log follow the account, not its place in the list, and name it by a keyed hash.
+    source = pipe.sieve.pseudo.token("source", handle)
+    if user_id is not None and not pipe.sieve.erased_account("x", user_id):  # else: not found (an api error), or erased
+        kinds = frozenset({"liking_users": "like", "reposts": "repost"}[k] for k in x.collect
+                          if k in ("liking_users", "reposts"))
         if "timelines" in x.collect:
             key = f"x/timeline/{source}"
             pages = src.timeline(user_id, pipe.checkpoints.get(key), eng.window,
@@ -242,36 +289,55 @@ def collect_x_accounts(engagement_id: str, x_base_url: str | None = None) -> Tal
                 key = f"x/{direction}/{source}"
                 pages = src.follows(user_id, direction, pipe.checkpoints.get(key), timedelta(days=x.follows_refresh_days))
                 tally.merge(pipe.drain(key, pages))
-        if tally.stopped:
-            break
-    pipe.log_run("x/accounts", "x", started, tally, src.api.usage)
+    pipe.log_run(f"x/accounts/{source}", "x", started, tally, src.api.usage)
     return tally
 
 
-@task(name="collect-facebook-pages", **_TASK)
-def collect_facebook_pages(engagement_id: str, fb_base_url: str | None = None) -> Tally:
-    """The configured Pages: the Page, its posts since the last run, their comments and reactions."""
+@task(name="collect-facebook-page", **_TASK)
+def collect_facebook_page(engagement_id: str, index: int, fb_base_url: str | None = None) -> Tally:
+    """One configured Page (by its place in the config): the Page, its posts since the last
+    run, their comments and reactions."""
     eng = config.load(engagement_id)
     fb = eng.platforms.facebook
     assert fb is not None
+    name = fb.pages[index]
     token = facebook_token(fb_base_url)
     pipe = Pipeline(eng)
-    src = FacebookSource(GraphApi(*make_graph(token, fb.graph_version, fb_base_url), Patience(max_wait=fb.max_throttle_wait_seconds)))
     tally, started = Tally(), datetime.now(UTC)
+    if pipe.suppressed.person("facebook", None, name) or pipe.suppressed.person("facebook", name, None):
+        return tally  # an erased Page is not collected again
+    src = FacebookSource(GraphApi(*make_graph(token, fb.graph_version, fb_base_url), Patience(max_wait=fb.max_throttle_wait_seconds)))
+    source = pipe.sieve.pseudo.token("source", name)
     try:
-        for name in fb.pages:
-            if pipe.suppressed.person("facebook", None, name) or pipe.suppressed.person("facebook", name, None):
-                continue  # an erased Page is not collected again
-            batch, page_id = src.page(name)
-            if pipe.sieve.erased_account("facebook", page_id):
-                continue
+        batch, page_id = src.page(name)
+        if not pipe.sieve.erased_account("facebook", page_id):
             pipe.store(batch, tally, "facebook/pages")
-            key = f"facebook/posts/{pipe.sieve.pseudo.token('source', name)}"
+            key = f"facebook/posts/{source}"
             tally.merge(pipe.drain(key, src.posts(page_id, pipe.checkpoints.get(key), eng.window,
                                                   kinds=frozenset(fb.collect), engaged_posts=fb.engaged_posts_per_page)))
     except RateLimitStop as stop:
         tally.stopped = str(stop)
-    pipe.log_run("facebook/pages", "facebook", started, tally, src.api.usage)
+    pipe.log_run(f"facebook/pages/{source}", "facebook", started, tally, src.api.usage)
+    return tally
+
+
+@flow(name="collect-sources", persist_result=False)
+def collect_sources(engagement_id: str, x_base_url: str | None = None, fb_base_url: str | None = None) -> Tally:
+    """Every search, account and Page of the engagement, each a task: through the task runner
+    ``SEULA_TASK_RUNNER`` names (``flows.runner``), one at a time or side by side."""
+    eng = config.load(engagement_id)
+    futures = []
+    if x := eng.platforms.x:
+        futures += [collect_x_search.submit(engagement_id, i, x_base_url) for i in range(len(x.search))]
+        futures += [collect_x_account.submit(engagement_id, i, x_base_url) for i in range(len(x.accounts))]
+    if fb := eng.platforms.facebook:
+        futures += [collect_facebook_page.submit(engagement_id, i, fb_base_url) for i in range(len(fb.pages))]
+    get_run_logger().info("%d collection tasks submitted to the %s task runner", len(futures), runner.chosen())
+    tally = Tally()
+    for future in futures:  # every task ends before any failure is raised: none is left running
+        future.wait()
+    for future in futures:
+        tally.merge(future.result())
     return tally
 
 
@@ -341,14 +407,7 @@ def collect_engagement(engagement_id: str, x_base_url: str | None = None, fb_bas
     log = get_run_logger()
     eng = config.load(engagement_id)
     preflight(eng, x_base_url, fb_base_url)
-    tally = Tally()
-    if eng.platforms.x:
-        for i in range(len(eng.platforms.x.search)):
-            tally.merge(collect_x_search(engagement_id, i, x_base_url))
-        if eng.platforms.x.accounts:
-            tally.merge(collect_x_accounts(engagement_id, x_base_url))
-    if eng.platforms.facebook:
-        tally.merge(collect_facebook_pages(engagement_id, fb_base_url))
+    tally = collect_sources.with_options(task_runner=runner.task_runner())(engagement_id, x_base_url, fb_base_url)
     rewritten = resieve_stored_text(engagement_id)
     derived = derive_findings(engagement_id)
     refresh_catalog(seula_home())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import operator
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,9 +12,10 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
-import pyarrow.parquet as pq
 
-from seula.lake import partials
+from seula.lake import location, partials
+from seula.lake.files import exclusive_lock
+from seula.lake.location import LakePath
 from seula.lake.schema import COLLECTED, IDENTITY_INDEX, PLATFORM_IDS, QUARANTINE
 from seula.lake.store import Lake, LakeError
 
@@ -43,11 +45,11 @@ def _create_views(con: duckdb.DuckDBPyConnection, lake: Lake, engagement: str, s
     """
     present = _queryable(lake, engagement)
     check = lasting or ("exclusions" in present and lake.read(engagement, "exclusions").num_rows > 0)
-    parts = {t: str(lake.table_dir(engagement, t) / "part-*.parquet") for t in present}
-    excluded = (f"SELECT pid FROM read_parquet('{parts['exclusions']}')" if "exclusions" in present
+    parts = {t: _files_sql(lake, engagement, t) for t in present}
+    excluded = (f"SELECT pid FROM read_parquet({parts['exclusions']})" if "exclusions" in present
                 else "SELECT CAST(NULL AS VARCHAR) AS pid WHERE false")
     con.execute(f"CREATE VIEW {schema}._excluded AS {excluded}")
-    own_posts = (f"SELECT post_pid AS pid FROM read_parquet('{parts['posts']}') WHERE author_pid IN (SELECT pid FROM {schema}._excluded)"
+    own_posts = (f"SELECT post_pid AS pid FROM read_parquet({parts['posts']}) WHERE author_pid IN (SELECT pid FROM {schema}._excluded)"
                  if "posts" in present else "SELECT CAST(NULL AS VARCHAR) AS pid WHERE false")
     con.execute(f"CREATE VIEW {schema}._excluded_posts AS {own_posts}")
     for table in sorted(present | set(COLLECTED)):
@@ -60,7 +62,7 @@ def _create_views(con: duckdb.DuckDBPyConnection, lake: Lake, engagement: str, s
                 + ([f"post_pid NOT IN (SELECT pid FROM {schema}._excluded_posts)"] if table == "interactions" else [])
             )
             con.execute(
-                f"CREATE VIEW {schema}.{table} AS SELECT * FROM read_parquet('{parts[table]}', union_by_name = true)"
+                f"CREATE VIEW {schema}.{table} AS SELECT * FROM read_parquet({parts[table]}, union_by_name = true)"
                 + (f" WHERE {where}" if where and check else "")
             )
         else:
@@ -70,12 +72,20 @@ def _create_views(con: duckdb.DuckDBPyConnection, lake: Lake, engagement: str, s
             con.unregister(f"_empty_{table}")
 
 
+def _files_sql(lake: Lake, engagement: str, table: str) -> str:
+    """A table's files for ``read_parquet``: in a folder, a pattern (the catalog file's views
+    then see files added later); in a bucket, the files its Delta log names, as a list."""
+    if not lake.remote:
+        return "'" + str(lake.table_dir(engagement, table) / "part-*.parquet").replace("'", "''") + "'"
+    return "[" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in lake.files(engagement, table)) + "]"
+
+
 def connect(home: Path, engagement: str) -> duckdb.DuckDBPyConnection:
     """An in-memory connection whose views show one engagement's tables."""
     lake = Lake(home)
     if engagement not in lake.engagements():
         raise LakeError(f"engagement {engagement!r} has no data yet: run `seula collect {engagement}` first")
-    con = duckdb.connect()
+    con = lake.duckdb()
     _create_views(con, lake, engagement, lasting=False)
     return con
 
@@ -102,11 +112,12 @@ def _not_in(value: pc.Expression, values: pa.Array) -> pc.Expression:
     return pc.is_valid(value) & ~pc.is_in(value, value_set=values)
 
 
-def _dataset(engagement: str, table: str, files: list[Path]) -> ds.Dataset:
+def _dataset(engagement: str, table: str, files: list[LakePath]) -> ds.Dataset:
     """The files as one lazy dataset, columns united by name (as ``union_by_name``)."""
     try:
-        schema = pa.unify_schemas([pq.read_schema(f).remove_metadata() for f in files], promote_options="permissive")
-        return ds.dataset([str(f) for f in files], schema=schema, format="parquet")
+        schema = pa.unify_schemas([location.read_schema(f).remove_metadata() for f in files], promote_options="permissive")
+        fs = location.arrow(files[0])[0] if files else None
+        return ds.dataset([location.arrow(f)[1] for f in files], schema=schema, format="parquet", filesystem=fs)
     except (pa.ArrowException, OSError) as exc:
         raise LakeError(f"unreadable file in {engagement}/{table}: {type(exc).__name__}") from None
 
@@ -239,20 +250,28 @@ def table_schema(home: Path, engagement: str, table: str | None = None) -> dict[
     return {table: columns[table]}
 
 
-def refresh_catalog(home: Path) -> Path:
-    """Rewrite ``lake/catalog.duckdb``: one schema per engagement, for DuckDB's own tools."""
+def refresh_catalog(home: Path) -> Path | None:
+    """Rewrite ``lake/catalog.duckdb``: one schema per engagement, for DuckDB's own tools.
+    Not for a lake in a bucket: DuckDB's own tools would need its S3 extension and the
+    credentials to follow the views (``seula sql`` reads a bucket as it reads a folder)."""
     lake = Lake(home)
+    if lake.remote:
+        return None
     path = lake.root / "catalog.duckdb"
     lake.root.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
-    try:
-        existing = {r[0] for r in con.execute("SELECT schema_name FROM information_schema.schemata WHERE catalog_name = current_database()").fetchall()}
-        for engagement in lake.engagements():
-            if engagement in existing:
-                con.execute(f"DROP SCHEMA {engagement} CASCADE")
-            con.execute(f"CREATE SCHEMA {engagement}")
-            _create_views(con, lake, engagement, schema=engagement)
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
+    # Built aside and renamed into place: two collections finishing at once would otherwise
+    # meet on DuckDB's file lock, and a reader never sees a half-built catalog.
+    with exclusive_lock(lake.root / ".catalog.lock"):
+        for stale in lake.root.glob(".catalog-*.tmp*"):  # a killed build's leftovers
+            stale.unlink()
+        building = lake.root / f".catalog-{os.getpid()}.tmp"
+        con = duckdb.connect(str(building))
+        try:
+            for engagement in lake.engagements():
+                con.execute(f"CREATE SCHEMA {engagement}")
+                _create_views(con, lake, engagement, schema=engagement)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(building, path)
     return path

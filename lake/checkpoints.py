@@ -24,7 +24,9 @@ class Checkpoints:
         self.path = state_dir(home, check_name("engagement", engagement)) / "checkpoints.json"
 
     def sweep_temps(self) -> int:
-        return sweep_temps(self.path.parent)
+        # Under the lock: a collection task side by side with this one may be writing its temporary.
+        with exclusive_lock(self.path.with_name(".checkpoints.lock")):
+            return sweep_temps(self.path.parent)
 
     def load(self) -> dict[str, dict[str, Any]]:
         if not self.path.exists():

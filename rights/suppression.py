@@ -31,7 +31,23 @@ class SuppressionList:
         self._key = key
         self._scopes = self._read()
 
+    def _stamp(self) -> tuple[int, int, int] | None:
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return st.st_ino, st.st_mtime_ns, st.st_size  # (every write replaces the file: a new inode)
+
+    def refresh(self) -> bool:
+        """Read the list again if another process changed it since; whether it did. A
+        collection asks before each write, so an erasure that began meanwhile holds."""
+        if self._stamp() == self._seen:
+            return False
+        self._scopes = self._read()
+        return True
+
     def _read(self) -> dict[str, set[str]]:
+        self._seen = self._stamp()  # (before reading: a change in between is seen next time)
         try:
             data = read_json(self.path, {"all": [], "marketing": []})
         except ValueError:

@@ -11,7 +11,8 @@ from seula.collectors.http import CollectorError, Patience, RateLimitStop
 from seula.emulators.facebook.emulator import FbEmulator
 from seula.collectors.facebook.source import FacebookSource
 from seula.flows import config
-from seula.flows.collect import Pipeline, collect_facebook_pages
+from seula.flows.collect import Pipeline
+from tests.collecting import collect_facebook_pages
 from seula.lake.store import Lake
 
 TOKEN = "seula-demo-fb-token"
@@ -41,7 +42,7 @@ def api(emu: FbEmulator, sleeps: list[float] | None = None, **kw: float) -> Grap
 
 
 def test_real_client_collects_a_page_with_comments_and_reactions(fb_home: Path, emu: FbEmulator) -> None:
-    tally = collect_facebook_pages.fn("fb", emu.base_url)
+    tally = collect_facebook_pages("fb", emu.base_url)
     assert tally.stopped is None
     lake = Lake(fb_home)
     world = emu.world
@@ -61,7 +62,7 @@ def test_real_client_collects_a_page_with_comments_and_reactions(fb_home: Path, 
     assert any(p["reaction_counts"] for p in posts)
     # Incremental: a second run collects nothing twice.
     before = len(emu.request_log)
-    assert sum(collect_facebook_pages.fn("fb", emu.base_url).rows.values()) == 0
+    assert sum(collect_facebook_pages("fb", emu.base_url).rows.values()) == 0
     assert [k for k, _ in emu.request_log[before:]] == ["page", "posts"]
 
 
@@ -137,12 +138,12 @@ def test_interrupted_run_resumes_without_duplicates(fb_home: Path, emu: FbEmulat
 
 def test_unreadable_posts_page_is_quarantined(fb_home: Path, emu: FbEmulator) -> None:
     emu.inject("posts", "truncated")
-    tally = collect_facebook_pages.fn("fb", emu.base_url)
+    tally = collect_facebook_pages("fb", emu.base_url)
     assert tally.quarantined == ["posts: Facebook sent a body that is not valid JSON"]
     kept = Lake(fb_home).read("fb", "quarantine").to_pylist()
     assert len(kept) == 1 and kept[0]["platform"] == "facebook"
     assert not [u.id for u in emu.world.users.values() if u.id in (kept[0]["body"] or "")]
-    collect_facebook_pages.fn("fb", emu.base_url)  # the checkpoint still points at the page
+    collect_facebook_pages("fb", emu.base_url)  # the checkpoint still points at the page
     own = [p for p in emu.world.posts if p.page_id == emu.world.page(PAGE).id]
     posts = Lake(fb_home).read("fb", "posts").to_pylist()
     assert sum(1 for p in posts if p["reply_to_post_pid"] is None) == len(own)

@@ -217,10 +217,57 @@ def test_missing_accounts_are_recorded_as_capture_gaps_not_failures(home: Path, 
     other["platforms"]["x"] |= {"search": [], "accounts": ["ainovirtanen", "no_such_account_42"], "collect": ["timelines"]}
     (home / "engagements").mkdir()
     (home / "engagements" / "gaps.yaml").write_text(yaml.safe_dump(other))
-    from seula.flows.collect import collect_x_accounts
+    from tests.collecting import collect_x_accounts
 
-    tally = collect_x_accounts.fn("gaps", emu.base_url)
+    tally = collect_x_accounts("gaps", emu.base_url)
     assert tally.rows.get("posts", 0) > 0
     log = Lake(home).read("gaps", "collection_log").to_pylist()
-    assert len(log) == 1 and json.loads(log[0]["api_errors"]) == {"Not Found Error": 1}
-    assert log[0]["requests"] >= 2 and log[0]["stopped"] is None and "no_such_account_42" not in repr(log)
+    assert len(log) == 2 and all(row["stopped"] is None for row in log)  # a row per account
+    errors = sorted(((json.loads(row["api_errors"] or "{}"), row["requests"]) for row in log), key=lambda e: len(e[0]))
+    assert errors[0][0] == {} and errors[0][1] >= 2  # the account found: its lookup and timeline
+    assert errors[1] == ({"Not Found Error": 1}, 1)  # the one missing: its lookup alone
+    assert "no_such_account_42" not in repr(log)
+
+
+def test_x_requests_take_slots_of_a_shared_prefect_rate_limit(home: Path, emu: XEmulator,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """SEULA_X_RATE_LIMITS: engagements sharing one app's token pace their requests through
+    Prefect global rate limits, one per endpoint; an endpoint without a limit is not paced."""
+    import uuid
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+
+    from seula.flows.collect import x_source
+
+    prefix = f"seulatest{uuid.uuid4().hex[:8]}"
+    with get_client(sync_client=True) as client:
+        client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(
+            name=f"{prefix}-users_by_usernames", limit=50, slot_decay_per_second=0.001))
+    monkeypatch.setenv("SEULA_X_RATE_LIMITS", prefix)
+    src = x_source(engagement(), emu.base_url)
+    for handle in ("ainovirtanen", "no_such_account_42", "ainovirtanen"):
+        src.lookup([handle])
+    batch, ids = src.lookup(["ainovirtanen"])
+    list(src.timeline(ids["ainovirtanen"], {}, engagement().window))  # (no limit for timelines: not paced)
+    with get_client(sync_client=True) as client:
+        taken = client.read_global_concurrency_limit_by_name(f"{prefix}-users_by_usernames").active_slots
+    assert taken == 4
+
+
+def test_a_token_comes_from_a_prefect_secret_block_when_the_environment_has_none(
+        home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from prefect.blocks.system import Secret
+
+    from seula.flows.collect import X_SECRET, x_token
+
+    monkeypatch.delenv("SEULA_X_BEARER_TOKEN", raising=False)
+    with pytest.raises(CollectorError, match=X_SECRET):
+        x_token(None)
+    Secret(value="token-from-a-block").save(X_SECRET, overwrite=True)
+    try:
+        assert x_token(None) == "token-from-a-block"
+        monkeypatch.setenv("SEULA_X_BEARER_TOKEN", "token-from-the-environment")
+        assert x_token(None) == "token-from-the-environment"
+    finally:
+        Secret.delete(X_SECRET)

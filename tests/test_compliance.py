@@ -61,12 +61,12 @@ def test_the_sealed_ids_are_no_table_of_the_analysts_sql(home: Path) -> None:
 
 def test_a_facebook_recheck_removes_an_object_the_platform_deleted(home: Path) -> None:
     from seula.emulators.facebook.emulator import FbEmulator
-    from seula.flows.collect import collect_facebook_pages
+    from tests.collecting import collect_facebook_pages
 
     from seula.flows.demo import DEMO_GRAPH_CALLS_PER_HOUR
 
     with FbEmulator(calls_per_hour=DEMO_GRAPH_CALLS_PER_HOUR) as fb:
-        collect_facebook_pages.fn("sample", fb.base_url)
+        collect_facebook_pages("sample", fb.base_url)
         ids = platform_ids(home, "sample", "facebook")
         posts = [i for i in ids["post"] if fb.world.post(i) is not None]
         assert posts and len(ids["post"]) == sum(1 for p in Lake(home).read("sample", "posts").to_pylist()
@@ -81,5 +81,5 @@ def test_a_facebook_recheck_removes_an_object_the_platform_deleted(home: Path) -
         assert f"checked {len(ids['post'])} facebook objects: 1 withdrawn by the platforms" in out.output
         assert not traces(home, {pseudo.post("facebook", deleted)})
         assert deleted not in platform_ids(home, "sample", "facebook")["post"]
-        collect_facebook_pages.fn("sample", fb.base_url)  # it is no longer served; nor would it be stored
+        collect_facebook_pages("sample", fb.base_url)  # it is no longer served; nor would it be stored
         assert not traces(home, {pseudo.post("facebook", deleted)})

@@ -20,7 +20,8 @@ from seula.analysis.report import legal_basis_text, summary_text
 from seula.emulators.facebook.emulator import FbEmulator
 from seula.emulators.x.emulator import XEmulator
 from seula.flows.analyse import compute_metrics
-from seula.flows.collect import collect_facebook_pages, derive_findings
+from seula.flows.collect import derive_findings
+from tests.collecting import collect_facebook_pages
 from seula.flows.demo import DEMO_GRAPH_CALLS_PER_HOUR, DEMO_RATE_LIMITS
 from seula.flows.report import render_report
 from seula.lake import partials, terms
@@ -41,7 +42,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         mp.setenv("SEULA_MASTER_KEY", "test-master-key-" + "x" * 32)
         with XEmulator(rate_limits=DEMO_RATE_LIMITS) as x, FbEmulator(calls_per_hour=DEMO_GRAPH_CALLS_PER_HOUR) as fb:
             collect("sample", x)
-            collect_facebook_pages.fn("sample", fb.base_url)
+            collect_facebook_pages("sample", fb.base_url)
         derive_findings.fn("sample")
         compute_metrics.fn("sample", 10, 3)
         yield home

@@ -16,7 +16,8 @@ from seula.emulators.x.world import Account as WorldAccount
 from seula.flows import config
 from seula.flows.analyse import compute_metrics
 from seula.flows.cli import app
-from seula.flows.collect import collect_x_accounts, collect_x_search, derive_findings, policy_for
+from seula.flows.collect import Pipeline, Tally, collect_x_search, derive_findings, policy_for, x_source
+from tests.collecting import collect_x_accounts
 from seula.flows.demo import DEMO_RATE_LIMITS
 from seula.flows.report import render_report
 from seula.flows.rights import apply_subject_requests, sweep_expired
@@ -34,7 +35,7 @@ def collect(engagement: str, emu: XEmulator) -> None:
     for i in range(len(eng.platforms.x.search)):  # type: ignore[union-attr]
         collect_x_search.fn(engagement, i, emu.base_url)
     if eng.platforms.x.accounts:  # type: ignore[union-attr]
-        collect_x_accounts.fn(engagement, emu.base_url)
+        collect_x_accounts(engagement, emu.base_url)
     derive_findings.fn(engagement)
 
 
@@ -117,6 +118,24 @@ def test_erasure_removes_exactly_the_persons_rows_and_suppresses_them(lake_home:
     assert rows_about(home, pid) == dict.fromkeys(theirs, 0)
     r = rights_register(home).load()[0]
     assert r.status == "closed" and r.identity is None and r.targets is None
+
+
+def test_a_collection_running_when_an_erasure_begins_does_not_store_the_person_after_it(
+        lake_home: tuple[Path, XEmulator]) -> None:
+    """A collection's sieve was made before the erasure; its next page, the person's own
+    timeline, arrives after the erasure closed. It is sieved again under the new list."""
+    home, emu = lake_home
+    person, pid = busy_private_person(home, emu)
+    eng = config.load("sample")
+    running = Pipeline(eng)  # (its suppression list read now: nobody erased)
+    file_request("erasure", person)
+    apply_subject_requests.fn()
+    assert rights_register(home).load()[0].status == "closed"
+    pages = x_source(eng, emu.base_url).timeline(person.id, {}, eng.window)
+    batch, _ = next(pages)
+    assert any(p.author_id == person.id for p in batch.posts)
+    running.store(batch, Tally())
+    assert rows_about(home, pid) == dict.fromkeys(rows_about(home, pid), 0)
 
 
 def test_unverified_erasure_is_not_carried_out(lake_home: tuple[Path, XEmulator]) -> None:

@@ -18,7 +18,7 @@ from seula.emulators.x.emulator import XEmulator
 from seula.flows import config
 from seula.flows.analyse import compute_metrics
 from seula.flows.cli import app
-from seula.flows.collect import collect_x_accounts
+from tests.collecting import collect_x_accounts
 from seula.flows.report import write_package
 from seula.flows.rights import apply_subject_requests
 from seula.lake.catalog import connect
@@ -90,14 +90,14 @@ def test_an_erased_configured_account_is_not_collected_again(lake_home: tuple[Pa
     home, emu = lake_home
     for e in ("cfg", "cfg2"):
         _engagement(home, e)
-        collect_x_accounts.fn(e, emu.base_url)
+        collect_x_accounts(e, emu.base_url)
     laura = emu.world.user_by_username("lauraniemi")
     follows = {e: rows_about(home, pid_of(home, laura.id, e), e)["follows"] for e in ("sample", "cfg", "cfg2")}
     assert all(n > 0 for n in follows.values())
     request("erasure", "@lauraniemi")
     apply_subject_requests.fn()
     for e in ("cfg", "cfg2"):  # the follow graph is refreshed on every run here
-        collect_x_accounts.fn(e, emu.base_url)
+        collect_x_accounts(e, emu.base_url)
     collect("sample", emu)
     for e in ("sample", "cfg", "cfg2"):
         nothing_of(home, pid_of(home, laura.id, e), e)

@@ -28,9 +28,11 @@ class _Window:
 
 
 class XApi:
-    def __init__(self, client: tweepy.Client, patience: Patience | None = None) -> None:
+    def __init__(self, client: tweepy.Client, patience: Patience | None = None,
+                 pace: Callable[[str], None] | None = None) -> None:
         self.client = client
         self.patience = patience or Patience()
+        self.pace = pace  # waits, before each request, for a budget shared with other processes
         self.usage = Usage()
         self._windows: dict[str, _Window] = {}
 
@@ -53,6 +55,8 @@ class XApi:
             if window and window.remaining <= 0 and window.reset > self.patience.clock():
                 self._wait_until(endpoint, window.reset)  # never spend past the window
                 self._windows.pop(endpoint, None)
+            if self.pace is not None:
+                self.pace(endpoint)
             self.usage.requests += 1
             try:
                 response = method(*args, **params)

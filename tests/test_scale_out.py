@@ -1,0 +1,156 @@
+"""Beyond one process: the collection fanned out through Dask gives the sequential run's
+tables, and two collections with an erasure at once on one engagement lose, duplicate and
+keep nothing they should not. Driven as a user drives Seula (subprocesses, the CLI)."""
+
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from seula.emulators.x.world import build_world
+from seula.flows import config
+from seula.flows.collect import policy_for
+from seula.lake import schema
+from seula.privacy.keys import engagement_key
+from seula.privacy.pseudonyms import Pseudonymiser
+
+SEULA = str(Path(sys.executable).with_name("seula"))
+PROVENANCE = ("collected_at", "query", "endpoint")  # which run, and which search, first stored a row
+PSEUDONYM = re.compile(r"\b[nu]_[0-9a-f]{20}\b")
+COLLECTED = sorted(set(schema.STORED) - {"collection_log", "quarantine"})
+
+pytestmark = pytest.mark.slow
+
+
+def env_for(home: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SEULA_")) or k == "SEULA_SPACY_MODELS"}
+    return env | {"SEULA_HOME": str(home)} | extra
+
+
+def seula(home: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+    run = subprocess.run([SEULA, *args], cwd=home, env=env_for(home, **extra), capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return run
+
+
+def table(home: Path, name: str) -> pa.Table:
+    folder = home / "lake" / "sample" / name
+    files = sorted(folder.glob("part-*.parquet"))
+    return pa.concat_tables([pq.read_table(f) for f in files], promote_options="default") if files else \
+        schema.STORED[name].empty_table()
+
+
+def keyed(home: Path, name: str) -> dict[tuple, dict]:
+    """A table's rows by key; a key stored twice fails here."""
+    rows = table(home, name).to_pylist()
+    key = schema.STORED[name].key
+    found = {tuple(r[c] for c in key): r for r in rows}
+    assert len(found) == len(rows), f"{name}: {len(rows) - len(found)} row(s) stored twice"
+    return found
+
+
+def comparable(home: Path, name: str, pseudo: Pseudonymiser) -> dict[tuple, dict]:
+    rows = keyed(home, name)
+    for row in rows.values():
+        for column in PROVENANCE:
+            row.pop(column, None)
+        if name == "platform_ids":  # sealed with a random nonce: compare what was sealed
+            row["sealed"] = pseudo.unseal(row["platform"], row["kind"], row.pop("sealed"))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def homes(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Pseudonymiser]:
+    """The demo run sequentially, and again with the collection on a Dask local cluster (same key)."""
+    sequential, dask = tmp_path_factory.mktemp("sequential"), tmp_path_factory.mktemp("dask")
+    seula(sequential, "demo")
+    shutil.copytree(sequential / "keys", dask / "keys")
+    seula(dask, "demo", SEULA_TASK_RUNNER="dask", SEULA_DASK_WORKERS="2")
+    pseudo = Pseudonymiser(engagement_key((sequential / "keys" / "master.key").read_bytes().strip(), "sample"))
+    return sequential, dask, pseudo
+
+
+@pytest.mark.parametrize("name", COLLECTED)
+def test_dask_and_sequential_runs_store_the_same_rows(homes, name: str) -> None:  # type: ignore[no-untyped-def]
+    sequential, dask, pseudo = homes
+    a, b = comparable(sequential, name, pseudo), comparable(dask, name, pseudo)
+    assert a.keys() == b.keys() and a
+    differing = {k for k in a if a[k] != b[k]}
+    if name == "posts":
+        # A name met in a post before its account was collected is a name pseudonym (n_) in
+        # one order and the account's (u_) in the other; every other character is the same.
+        for k in differing:
+            assert PSEUDONYM.sub("<p>", a[k]["text"]) == PSEUDONYM.sub("<p>", b[k]["text"])
+            assert {c: v for c, v in a[k].items() if c != "text"} == {c: v for c, v in b[k].items() if c != "text"}
+        assert len(differing) <= len(a) // 100
+    elif name == "identity_index":
+        # A name or first name shared by several accounts points at the one stored first.
+        assert {k[0] for k in differing} <= {"name", "first"}
+    else:
+        assert not differing, sorted(differing)[:3]
+
+
+def test_the_dask_run_went_through_dask_and_the_sequential_one_did_not(homes) -> None:  # type: ignore[no-untyped-def]
+    def said(home: Path) -> list[str]:
+        with sqlite3.connect(home / "prefect" / "prefect.db") as db:  # the flow run's log, as Prefect stored it
+            return [m for (m,) in db.execute("SELECT message FROM log WHERE message LIKE '%collection tasks submitted%'")]
+
+    sequential, dask, _ = homes
+    assert [m.split(" to the ")[1] for m in said(sequential)] == ["sequential task runner"]
+    assert [m.split(" to the ")[1] for m in said(dask)] == ["dask task runner"]
+
+
+def busy_private_person(home: Path, pseudo: Pseudonymiser) -> tuple[str, str, str, str]:
+    policy = policy_for(config.load_file(config.BUNDLED / "sample" / "engagement.yaml"))
+    posts, follows = table(home, "posts").to_pylist(), table(home, "follows").to_pylist()
+    wanted = {p["author_pid"] for p in posts} & {f["follower_pid"] for f in follows} & \
+        {m for p in posts for m in p["mention_pids"] or []}
+    for a in build_world().accounts.values():
+        if not policy.handle_is_publishable(a.username) and (pid := pseudo.account("x", a.id)) in wanted:
+            return a.id, a.username, a.name, pid
+    raise AssertionError("no private account that posted, followed and was mentioned")
+
+
+def erase(home: Path, handle: str) -> None:
+    out = seula(home, "requests", "add", "--type", "erasure", "--platform", "x", "--handle", "@" + handle)
+    request = re.search(r"R\d{5}", out.stdout).group(0)  # type: ignore[union-attr]
+    seula(home, "requests", "verify", request, "--method", "platform-message")
+    seula(home, "requests", "apply")
+
+
+def test_two_collections_and_an_erasure_at_once_lose_and_duplicate_nothing(homes, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    reference, _, pseudo = homes
+    person = busy_private_person(reference, pseudo)
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copytree(reference / "keys", home / "keys")
+    collections = [subprocess.Popen([SEULA, "collect", "sample", "--emulate"], cwd=home, env=env_for(home),
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    deadline = time.monotonic() + 300
+    while not list((home / "lake" / "sample" / "posts").glob("part-*.parquet")):  # the erasure begins mid-collection
+        assert time.monotonic() < deadline and all(c.poll() is None for c in collections)
+        time.sleep(0.2)
+    erase(home, person[1])
+    for c in collections:
+        assert c.wait(timeout=900) == 0, c.stderr.read()[-3000:]  # type: ignore[union-attr]
+    assert all(c.returncode == 0 for c in collections) and "closed" in seula(home, "requests", "list").stdout
+
+    # Nothing of the person, in any file, as bytes or decoded; the register closed the request.
+    blobs = [p.read_bytes() for p in home.rglob("*") if p.is_file()]
+    blobs += [repr(pq.read_table(p).to_pylist()).encode() for p in home.rglob("*.parquet")]
+    for value in person:
+        pattern = re.compile(rb"(?<![\w])" + re.escape(value.encode()) + rb"(?![\w])")
+        assert not any(pattern.search(b) for b in blobs), value
+
+    # Everyone else's rows, each once: the reference lake (one collection) less the person's.
+    erase(reference, person[1])
+    for name in COLLECTED:
+        assert keyed(home, name).keys() == keyed(reference, name).keys(), name

@@ -14,8 +14,10 @@ lake's lock), and in a bucket every change is a Delta commit that cannot lose an
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
-from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+if TYPE_CHECKING:  # (Prefect is imported when a flow runs: the CLI starts its server first, flows/server.py)
+    from prefect.task_runners import TaskRunner
 
 RUNNERS = ("sequential", "threads", "dask", "ray")
 
@@ -33,6 +35,8 @@ def chosen() -> str:
 
 def task_runner() -> TaskRunner:
     """The task runner ``SEULA_TASK_RUNNER`` names (read when a flow starts, not at import)."""
+    from prefect.task_runners import ThreadPoolTaskRunner
+
     kind = chosen()
     if kind == "sequential":
         return ThreadPoolTaskRunner(max_workers=1)

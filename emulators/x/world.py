@@ -530,9 +530,10 @@ def _fi_iban(rng: random.Random) -> str:
 class _Builder:
     """Generation state; kept in one place so the rng is consumed in a fixed order."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, posts: int = N_POSTS) -> None:
         self.rng = random.Random(seed)
         self.seed = seed
+        self.n_posts = posts
         self.accounts: dict[str, Account] = {}
         self.by_username: dict[str, Account] = {}
         self.public: list[Account] = []
@@ -727,7 +728,7 @@ class _Builder:
         weights = [activity[a.id] for a in authors]
         slots = sorted(
             ((_post_time(rng), i, author) for i, author in
-             enumerate(rng.choices(authors, weights=weights, k=N_POSTS))),
+             enumerate(rng.choices(authors, weights=weights, k=self.n_posts))),
             key=lambda s: (s[0], s[1]),
         )
         last_id = 0
@@ -808,9 +809,10 @@ class _Builder:
         return likes, reposts
 
 
-def build_world(seed: int = 2026) -> World:
-    """Generate the synthetic world; the same seed gives an identical world."""
-    b = _Builder(seed)
+def build_world(seed: int = 2026, posts: int = N_POSTS) -> World:
+    """Generate the synthetic world; the same seed gives an identical world (``posts``: its
+    size, for benchmarks; the same people post more)."""
+    b = _Builder(seed, posts)
     b.make_accounts()
     b.make_follows()
     b.make_posts()

@@ -101,7 +101,8 @@ def collect(
     fb_base_url: Annotated[str | None, typer.Option(help="Send Graph API requests here instead (an emulator).")] = None,
 ) -> None:
     """Collect what the engagement's config asks for, from where the last run stopped."""
-    start_temporary_server()  # (also the one server Dask or Ray workers, other processes, report to)
+    if runner.in_other_processes():  # their tasks report to this command's server, started before Prefect is imported
+        start_temporary_server()
     from seula.flows.collect import collect_engagement, preflight
     from seula.flows.ui import collection_progress
 

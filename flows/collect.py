@@ -169,7 +169,11 @@ X_SECRET, FB_SECRET = "seula-x-bearer-token", "seula-facebook-token"  # Prefect 
 
 def secret_block(name: str) -> str | None:
     """A Prefect Secret block's value, or None when there is no such block: a worker's
-    tokens can live in Prefect, encrypted at rest, instead of in its environment."""
+    tokens can live in Prefect, encrypted at rest, instead of in its environment. Asked only
+    of a configured server (a laptop's temporary one keeps no blocks, and a setup mistake
+    is reported before any server starts)."""
+    if not os.environ.get("PREFECT_API_URL"):
+        return None
     from prefect.blocks.system import Secret
 
     try:

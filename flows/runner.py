@@ -33,6 +33,11 @@ def chosen() -> str:
     return kind
 
 
+def in_other_processes() -> bool:
+    """Whether the tasks will run in other processes (which need a Prefect server to report to)."""
+    return os.environ.get("SEULA_TASK_RUNNER", "").strip().lower() in ("dask", "ray")
+
+
 def task_runner() -> TaskRunner:
     """The task runner ``SEULA_TASK_RUNNER`` names (read when a flow starts, not at import)."""
     from prefect.task_runners import ThreadPoolTaskRunner

@@ -262,6 +262,7 @@ def test_a_token_comes_from_a_prefect_secret_block_when_the_environment_has_none
     from seula.flows.collect import X_SECRET, x_token
 
     monkeypatch.delenv("SEULA_X_BEARER_TOKEN", raising=False)
+    monkeypatch.setenv("PREFECT_API_URL", "(this session's server)")  # blocks are asked of a configured server only
     with pytest.raises(CollectorError, match=X_SECRET):
         x_token(None)
     Secret(value="token-from-a-block").save(X_SECRET, overwrite=True)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import pyarrow as pa
 from prefect import flow, get_run_logger, task
@@ -34,11 +35,12 @@ from seula.privacy.detect import Detector
 from seula.privacy.gazetteer import Gazetteer
 from seula.privacy.keys import KeyMaterialError, master_secret
 from seula.privacy.policy import PublishabilityPolicy
-from seula.privacy.sieve import Sieve, resieve_text
+from seula.privacy.sieve import Sieve, SieveResult, resieve_text
 from seula.rights.store import pseudonymiser, suppression
 from seula.rights.suppression import EngagementSuppression, SuppressionList
 
 DEMO_TOKEN = "seula-demo-token"
+T = TypeVar("T")
 FB_DEMO_TOKEN = "seula-demo-fb-token"
 
 
@@ -91,19 +93,26 @@ class Pipeline:
         self.sieve.allow_names(n for n, clear in zip(known["display_name"].to_pylist(), known["publishable"].to_pylist())
                                if clear)
 
-    def store(self, batch: Batch, tally: Tally, source: str = "x/accounts") -> None:
-        added = 0
+    def _current(self, write: Callable[[], T]) -> T:
+        """``write`` (which sieves, then appends asking ``supp_unchanged`` under the writers'
+        lock), again until no erasure began between its sieving and its writing; rows a
+        stale attempt already wrote are not added twice."""
         while True:
-            result = self.sieve.apply(batch)
             try:
-                for name, rows in result.tables.items():
-                    # Each write first checks that no erasure began since the batch was sieved.
-                    n = self.lake.append(self.eng.id, schema.STORED[name], rows, current=self.supp_unchanged)
-                    tally.rows[name] = tally.rows.get(name, 0) + n
-                    added += n
-                break
+                return write()
             except Outdated:
-                continue  # sieved again under the list as it is now (rows already written are not added twice)
+                continue
+
+    def store(self, batch: Batch, tally: Tally, source: str = "x/accounts") -> None:
+        def write() -> tuple[SieveResult, int]:
+            result, added = self.sieve.apply(batch), 0
+            for name, rows in result.tables.items():
+                n = self.lake.append(self.eng.id, schema.STORED[name], rows, current=self.supp_unchanged)
+                tally.rows[name] = tally.rows.get(name, 0) + n
+                added += n
+            return result, added
+
+        result, added = self._current(write)
         ui.page_stored(source, added)
         tally.pseudonymised |= result.pseudonymised
         tally.publishable |= result.publishable
@@ -134,16 +143,13 @@ class Pipeline:
             # Kept aside, pseudonymised, with its error; the checkpoint still points at this page,
             # so the next run asks for it again. The other sources go on.
             platform = source.split("/")[0]  # every source key begins with its platform
-            while True:
-                row = {"engagement": self.eng.id, "platform": platform, "endpoint": str(bad).split(":")[0], "query": None,
-                       "collected_at": datetime.now(UTC), "page_hash": hashlib.sha256(f"{source}{bad.body}".encode()).hexdigest(),
-                       "source": source, "error": str(bad), "body": self.sieve.quarantined(bad.body)}
-                try:
-                    self.lake.append(self.eng.id, schema.QUARANTINE, schema.conform(schema.QUARANTINE, [row]),
-                                     current=self.supp_unchanged)
-                    break
-                except Outdated:
-                    continue
+            row = {"engagement": self.eng.id, "platform": platform, "endpoint": str(bad).split(":")[0], "query": None,
+                   "collected_at": datetime.now(UTC), "page_hash": hashlib.sha256(f"{source}{bad.body}".encode()).hexdigest(),
+                   "source": source, "error": str(bad)}
+            raw = bad.body
+            self._current(lambda: self.lake.append(
+                self.eng.id, schema.QUARANTINE, schema.conform(schema.QUARANTINE, [row | {"body": self.sieve.quarantined(raw)}]),
+                current=self.supp_unchanged))
             tally.quarantined.append(str(bad))
         return tally
 

@@ -26,8 +26,12 @@ class RunnerError(ValueError):
     pass
 
 
+def _named() -> str:
+    return os.environ.get("SEULA_TASK_RUNNER", "").strip().lower() or "sequential"
+
+
 def chosen() -> str:
-    kind = os.environ.get("SEULA_TASK_RUNNER", "").strip().lower() or "sequential"
+    kind = _named()
     if kind not in RUNNERS:
         raise RunnerError(f"SEULA_TASK_RUNNER must be one of {', '.join(RUNNERS)}, not {kind!r}")
     return kind
@@ -35,7 +39,7 @@ def chosen() -> str:
 
 def in_other_processes() -> bool:
     """Whether the tasks will run in other processes (which need a Prefect server to report to)."""
-    return os.environ.get("SEULA_TASK_RUNNER", "").strip().lower() in ("dask", "ray")
+    return _named() in ("dask", "ray")
 
 
 def task_runner() -> TaskRunner:

@@ -73,6 +73,8 @@ class Tally:
 class Pipeline:
     """Sieve, lake and checkpoints for one engagement: where collected batches go."""
 
+    FLUSH_ROWS = 10_000  # items (posts, accounts, follows, interactions) per stored file, about 50 pages
+
     def __init__(self, eng: config.Engagement) -> None:
         home = seula_home()
         self.eng = eng
@@ -104,19 +106,26 @@ class Pipeline:
                 continue
 
     def store(self, batch: Batch, tally: Tally, source: str = "x/accounts") -> None:
-        def write() -> tuple[SieveResult, int]:
-            result, added = self.sieve.apply(batch), 0
-            for name, rows in result.tables.items():
+        self.store_pages([batch], tally, source)
+
+    def store_pages(self, batches: list[Batch], tally: Tally, source: str) -> None:
+        """Sieve the pages in their order, then add each table's new rows as one file: the lake
+        grows by a file per flush, not per page, so appends stay cheap in large engagements."""
+        def write() -> tuple[list[SieveResult], int]:
+            results, added = [self.sieve.apply(batch) for batch in batches], 0
+            for name in dict.fromkeys(name for result in results for name in result.tables):
+                rows = pa.concat_tables([r.tables[name] for r in results if name in r.tables], promote_options="default")
                 n = self.lake.append(self.eng.id, schema.STORED[name], rows, current=self.supp_unchanged)
                 tally.rows[name] = tally.rows.get(name, 0) + n
                 added += n
-            return result, added
+            return results, added
 
-        result, added = self._current(write)
-        ui.page_stored(source, added)
-        tally.pseudonymised |= result.pseudonymised
-        tally.publishable |= result.publishable
-        tally.pages += 1
+        results, added = self._current(write)
+        ui.pages_stored(source, len(batches), added)
+        for result in results:
+            tally.pseudonymised |= result.pseudonymised
+            tally.publishable |= result.publishable
+        tally.pages += len(batches)
 
     def log_run(self, task: str, platform: str, started: datetime, tally: Tally, usage: Usage) -> None:
         """Record what a collection task cost and missed (see ``schema.COLLECTION_LOG``)."""
@@ -131,16 +140,30 @@ class Pipeline:
         self.lake.append(self.eng.id, schema.COLLECTION_LOG, schema.conform(schema.COLLECTION_LOG, [row]))
 
     def drain(self, source: str, pages: Iterator[tuple[Batch, State]]) -> Tally:
-        """Store each page, then move its checkpoint: a crash repeats at most one page."""
+        """Store the pages, FLUSH_ROWS items at a time, then move the checkpoint to the last of
+        them: a crash repeats at most one flush's pages (their rows are not added twice)."""
         tally = Tally()
+        buffered: list[Batch] = []
+        last: State | None = None
+
+        def flush() -> None:
+            if buffered:
+                self.store_pages(buffered, tally, source)
+                self.checkpoints.put(source, last)
+                buffered.clear()
+
         try:
-            for batch, state in pages:
-                self.store(batch, tally, source)
-                self.checkpoints.put(source, state)
+            for batch, last in pages:
+                buffered.append(batch)
+                if sum(map(len, buffered)) >= self.FLUSH_ROWS:
+                    flush()
+            flush()
         except RateLimitStop as stop:
+            flush()
             tally.stopped = str(stop)
         except MalformedResponse as bad:
-            # Kept aside, pseudonymised, with its error; the checkpoint still points at this page,
+            flush()
+            # Kept aside, pseudonymised, with its error; the checkpoint points at this page,
             # so the next run asks for it again. The other sources go on.
             platform = source.split("/")[0]  # every source key begins with its platform
             row = {"engagement": self.eng.id, "platform": platform, "endpoint": str(bad).split(":")[0], "query": None,

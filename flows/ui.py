@@ -28,11 +28,11 @@ def collection_progress(console: Console) -> Iterator[None]:
             _tasks.clear()
 
 
-def page_stored(source: str, new_rows: int) -> None:
-    """Called once per stored page; ``source`` is a checkpoint key, never a person."""
+def pages_stored(source: str, pages: int, new_rows: int) -> None:
+    """Called once per flush of stored pages; ``source`` is a checkpoint key, never a person."""
     if _active is None:
         return
     if source not in _tasks:
         _tasks[source] = _active.add_task(source, pages=0, rows=0)
     task = _active.tasks[_tasks[source]]
-    _active.update(_tasks[source], pages=task.fields["pages"] + 1, rows=task.fields["rows"] + new_rows)
+    _active.update(_tasks[source], pages=task.fields["pages"] + pages, rows=task.fields["rows"] + new_rows)

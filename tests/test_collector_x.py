@@ -145,6 +145,7 @@ def test_interrupted_run_resumes_to_exactly_the_uninterrupted_rows(
         return real_put(self, source, state)
 
     monkeypatch.setattr("seula.lake.checkpoints.Checkpoints.put", crash_after_third_page)
+    monkeypatch.setattr(Pipeline, "FLUSH_ROWS", 1)  # a checkpoint per page
     with pytest.raises(KeyboardInterrupt):
         collect_search(emu)
     monkeypatch.undo()
@@ -158,6 +159,21 @@ def test_interrupted_run_resumes_to_exactly_the_uninterrupted_rows(
     collect_search(emu)
     baseline = {t: stored(clean, t, k) for t, k in (("posts", "post_pid"), ("interactions", "post_pid"), ("accounts", "account_pid"))}
     assert resumed == baseline
+
+
+def test_pages_are_stored_a_flush_at_a_time_with_the_rows_of_one_page_at_a_time(
+    home: Path, emu: XEmulator, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    tables = (("posts", "post_pid"), ("interactions", "post_pid"), ("accounts", "account_pid"))
+    pipe = collect_search(emu)  # the default flush holds the whole search
+    buffered = {t: stored(home, t, k) for t, k in tables}
+    assert len(pipe.lake.files("sample", "posts")) == 1
+    monkeypatch.setattr(Pipeline, "FLUSH_ROWS", 1)
+    monkeypatch.setenv("SEULA_HOME", str(tmp_path_factory.mktemp("per-page")))
+    emu.reset_rate_limits()
+    per_page = collect_search(emu)
+    assert len(per_page.lake.files("sample", "posts")) > 5  # one per page
+    assert {t: stored(per_page.lake.home, t, k) for t, k in tables} == buffered
 
 
 def test_rate_limit_beyond_the_bound_stops_cleanly_and_resumes(home: Path) -> None:

@@ -76,6 +76,7 @@ def test_sigkill_mid_collection_then_resume_equals_uninterrupted(tmp_path: Path)
         baseline = start(clean, emu.base_url)
         assert baseline.wait(timeout=300) == 0, baseline.stderr.read()[-2000:]
     after, expected = keys(killed), keys(clean)
+    assert len(partial["posts"]) < len(expected["posts"])  # killed mid-run, not after it
     assert after == expected
     assert all(len(v) == len(set(v)) for v in after.values())
 
@@ -91,10 +92,12 @@ def test_sigkill_mid_facebook_collection_then_resume_equals_uninterrupted(tmp_pa
     killed, clean = two_homes(tmp_path, eng)
     with FbEmulator(calls_per_hour=1_000_000) as emu:  # the app-usage budget is not what this tests
         kill_after(start(killed, emu.base_url, "fb", "--fb-base-url"), killed / "lake" / "fb" / "posts", 2)
-        assert keys(killed, "fb")["posts"]
+        partial = keys(killed, "fb")["posts"]
+        assert partial
         for home in (killed, clean):
             run = start(home, emu.base_url, "fb", "--fb-base-url")
             assert run.wait(timeout=300) == 0, run.stderr.read()[-2000:]  # type: ignore[union-attr]
     assert not list(killed.rglob("*.tmp"))  # what the killed writer left is swept
     after, expected = keys(killed, "fb"), keys(clean, "fb")
+    assert len(partial) < len(expected["posts"])  # killed mid-run, not after it
     assert after == expected and all(len(v) == len(set(v)) for v in after.values())

@@ -278,9 +278,9 @@ class Lake:
         transform adds to a plain rewrite mostly hides behind the writing. Returns the files as
         they are now (in a bucket a rewritten file has a new name: objects are not renamed).
         """
-        changed = []
+        changed: list[tuple[LakePath, LakePath, int]] = []  # (old, new, rows)
         with self.lock(engagement), ThreadPoolExecutor(1) as writer:
-            writing: Future[LakePath] | None = None
+            writing: Future[tuple[LakePath, LakePath, int]] | None = None
             for path in self.files(engagement, spec.name) if only is None else only:
                 old = location.read_table(path)
                 new = transform(old)
@@ -288,25 +288,34 @@ class Lake:
                     continue
                 if writing is not None:
                     changed.append(writing.result())  # one file in the writer's hands at a time: memory stays one file's
-                writing = writer.submit(self._swap, engagement, spec, path, spec.complete(new, previous=old))
+                writing = writer.submit(self._swap, engagement, path, spec.complete(new, previous=old))
             if writing is not None:
                 changed.append(writing.result())
-        return changed
+            if self.remote and changed:
+                self._commit_swaps(engagement, spec, changed)
+        return [new for _, new, _ in changed]
 
-    def _swap(self, engagement: str, spec: TableSpec, path: LakePath, new: pa.Table) -> LakePath:
+    def _swap(self, engagement: str, path: LakePath, new: pa.Table) -> tuple[LakePath, LakePath, int]:
+        """Write ``new`` in place of ``path``: in a folder by one rename; in a bucket as a new
+        object, which ``_commit_swaps`` then puts in the old one's place."""
         for partial in (self.engagement_dir(engagement) / PARTIALS).glob(f"*/{path.name}"):
             location.delete(partial)  # before the file changes: a crash in between leaves none stale
         if not self.remote:
             write_parquet_atomic(new, path)
-            return path
-        # A new object, then one commit that adds it and removes the old one; then the old one
-        # and its stored versions go (a crash before that leaves a file no log names, which the
-        # next ``sweep_temps`` deletes).
+            return path, path, new.num_rows
         renamed = path.with_name(f"part-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.parquet")
         write_parquet_atomic(new, renamed)
-        self._log(engagement, spec.name).commit([(renamed, new.num_rows)], [path])
-        location.delete(path)
-        return renamed
+        return path, renamed, new.num_rows
+
+    def _commit_swaps(self, engagement: str, spec: TableSpec, swaps: list[tuple[LakePath, LakePath, int]]) -> None:
+        """One commit for a whole rewrite in a bucket (a commit per file cost most of a bucket
+        erasure of many people): the new objects join the table and the old ones leave it at
+        once; then the old ones go, each with every stored version. A crash before the commit
+        leaves new objects no log names, one after it old ones: either way ``sweep_temps``
+        deletes them before the next write."""
+        self._log(engagement, spec.name).commit([(new, rows) for _, new, rows in swaps], [old for old, _, _ in swaps])
+        for old, _, _ in swaps:
+            location.delete(old)
 
 
 def _outdated(path: LakePath, derived: set[str]) -> bool:

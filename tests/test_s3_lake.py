@@ -9,9 +9,12 @@ import io
 import logging
 import os
 import re
+import shutil
+import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -60,40 +63,49 @@ def client_for(env: dict[str, str]):  # type: ignore[no-untyped-def]
                         aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"], region_name=env["AWS_REGION"])
 
 
-def seula(home: Path, s3: dict[str, str], *args: str, ok: bool = True, prefix: str = "lake") -> subprocess.CompletedProcess[str]:
+def environment(home: Path, s3: dict[str, str], prefix: str, bucket: str = BUCKET) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SEULA_", "AWS_")) or k == "SEULA_SPACY_MODELS"}
-    env |= s3 | {"SEULA_HOME": str(home), "SEULA_LAKE": f"s3://{BUCKET}/{prefix}"}
-    run = subprocess.run([SEULA, *args], cwd=home, env=env, capture_output=True, text=True, timeout=900)
+    return env | s3 | {"SEULA_HOME": str(home), "SEULA_LAKE": f"s3://{bucket}/{prefix}"}
+
+
+def seula(home: Path, s3: dict[str, str], *args: str, ok: bool = True, prefix: str = "lake",
+          bucket: str = BUCKET) -> subprocess.CompletedProcess[str]:
+    run = subprocess.run([SEULA, *args], cwd=home, env=environment(home, s3, prefix, bucket), capture_output=True,
+                         text=True, timeout=900)
     if ok:
         assert run.returncode == 0, run.stderr[-2000:]
     return run
 
 
-def objects(s3: dict[str, str]) -> dict[tuple[str, str], bytes]:
+def objects(s3: dict[str, str], bucket: str = BUCKET, prefix: str = "") -> dict[tuple[str, str], bytes]:
     """Every stored version of every object in the bucket: (key, version) -> bytes."""
     client = client_for(s3)
     found = {}
-    for page in client.get_paginator("list_object_versions").paginate(Bucket=BUCKET):
+    for page in client.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=prefix):
         for v in page.get("Versions", []):
-            body = client.get_object(Bucket=BUCKET, Key=v["Key"], VersionId=v["VersionId"])["Body"].read()
+            body = client.get_object(Bucket=bucket, Key=v["Key"], VersionId=v["VersionId"])["Body"].read()
             found[(v["Key"], v["VersionId"])] = body
     return found
 
 
-def tables(s3: dict[str, str]) -> dict[str, list[dict]]:
+def keys_under(s3: dict[str, str], bucket: str, prefix: str) -> list[str]:
+    return [o["Key"] for page in client_for(s3).get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+            for o in page.get("Contents", [])]
+
+
+def tables(s3: dict[str, str], bucket: str = BUCKET, prefix: str = "lake") -> dict[str, list[dict]]:
     """The sample engagement's collected tables as their Delta logs name them, read with boto3."""
     client = client_for(s3)
-    listed = [o["Key"] for page in client.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix="lake/sample/")
-              for o in page.get("Contents", [])]
+    listed = keys_under(s3, bucket, f"{prefix}/sample/")
     found: dict[str, list[dict]] = {}
     from deltalake import DeltaTable
 
     options = {"AWS_ENDPOINT_URL": s3["AWS_ENDPOINT_URL"], "AWS_ALLOW_HTTP": "true", "AWS_REGION": s3["AWS_REGION"],
                "AWS_ACCESS_KEY_ID": s3["AWS_ACCESS_KEY_ID"], "AWS_SECRET_ACCESS_KEY": s3["AWS_SECRET_ACCESS_KEY"]}
     for table in sorted({k.split("/")[2] for k in listed if "/_delta_log/" in k}):
-        uris = DeltaTable(f"s3://{BUCKET}/lake/sample/{table}", storage_options=options).file_uris()
+        uris = DeltaTable(f"s3://{bucket}/{prefix}/sample/{table}", storage_options=options).file_uris()
         found[table] = [row for uri in uris for row in pq.read_table(io.BytesIO(client.get_object(
-            Bucket=BUCKET, Key=uri.removeprefix(f"s3://{BUCKET}/"))["Body"].read())).to_pylist()]
+            Bucket=bucket, Key=uri.removeprefix(f"s3://{bucket}/"))["Body"].read())).to_pylist()]
     return found
 
 
@@ -137,23 +149,26 @@ def test_an_import_goes_into_the_bucket_once(s3, tmp_path: Path) -> None:  # typ
     assert not list(tmp_path.rglob("*.parquet"))
 
 
+def busy_private_person(home: Path, stored: dict[str, list[dict]]) -> tuple[str, str, str, str]:
+    """A private account that posted, followed and was mentioned: (id, handle, name, pseudonym)."""
+    pseudo = Pseudonymiser(engagement_key((home / "keys" / "master.key").read_bytes().strip(), "sample"))
+    policy = policy_for(config.load_file(config.BUNDLED / "sample" / "engagement.yaml"))
+    posts = stored["posts"]
+    authors = {p["author_pid"] for p in posts}
+    mentioned = {m for p in posts for m in p["mention_pids"] or []}
+    followers = {f["follower_pid"] for f in stored["follows"]}
+    for a in build_world().accounts.values():
+        pid = pseudo.account("x", a.id)
+        if not policy.handle_is_publishable(a.username) and pid in authors & mentioned & followers:
+            return a.id, a.username, a.name, pid
+    raise AssertionError("no private account that posted, followed and was mentioned")
+
+
 @pytest.fixture(scope="module")
 def erased(lake, s3):  # type: ignore[no-untyped-def]
     """A private person who posted, followed, liked and was mentioned, erased; then an analysis."""
     home, before = lake
-    pseudo = Pseudonymiser(engagement_key((home / "keys" / "master.key").read_bytes().strip(), "sample"))
-    policy = policy_for(config.load_file(config.BUNDLED / "sample" / "engagement.yaml"))
-    posts = before["posts"]
-    authors = {p["author_pid"] for p in posts}
-    mentioned = {m for p in posts for m in p["mention_pids"] or []}
-    followers = {f["follower_pid"] for f in before["follows"]}
-    for a in build_world().accounts.values():
-        pid = pseudo.account("x", a.id)
-        if not policy.handle_is_publishable(a.username) and pid in authors & mentioned & followers:
-            person = (a.id, a.username, a.name, pid)
-            break
-    else:
-        raise AssertionError("no private account that posted, followed and was mentioned")
+    person = busy_private_person(home, before)
     out = seula(home, s3, "requests", "add", "--type", "erasure", "--platform", "x", "--handle", "@" + person[1])
     request_id = re.search(r"R\d{5}", out.stdout).group(0)  # type: ignore[union-attr]
     seula(home, s3, "requests", "verify", request_id, "--method", "platform-message")
@@ -197,3 +212,51 @@ def test_a_restriction_hides_the_person_from_sql_at_once(erased, lake, s3) -> No
     out = seula(home, s3, "requests", "add", "--type", "restriction", "--platform", "x", "--handle", "@" + handle)
     assert re.search(r"R\d{5}", out.stdout)
     assert seula(home, s3, "sql", "sample", query, "--csv").stdout.splitlines() == ["n", "0"]
+
+
+def test_an_erasure_killed_mid_rewrite_in_the_bucket_ends_as_an_uninterrupted_one(s3, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """SIGKILL once the erasure has written its first new object (before the table's commit),
+    then run it again: the bucket ends as a copy of it erased without interruption, and no
+    object or version anywhere holds the person. A bucket of its own: the module's forensic
+    test reads every object of the other."""
+    bucket, client = "seula-kill", client_for(s3)
+    client.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": s3["AWS_REGION"]})
+    client.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    killed, clean = tmp_path / "killed", tmp_path / "clean"
+    killed.mkdir()
+    seula(killed, s3, "demo", prefix="killed", bucket=bucket)
+    person = busy_private_person(killed, tables(s3, bucket, "killed"))
+    out = seula(killed, s3, "requests", "add", "--type", "erasure", "--platform", "x", "--handle", "@" + person[1],
+                prefix="killed", bucket=bucket)
+    request_id = re.search(r"R\d{5}", out.stdout).group(0)  # type: ignore[union-attr]
+    seula(killed, s3, "requests", "verify", request_id, "--method", "platform-message", prefix="killed", bucket=bucket)
+    shutil.copytree(killed, clean)
+    for key in keys_under(s3, bucket, "killed/"):
+        client.copy_object(Bucket=bucket, Key="clean/" + key.removeprefix("killed/"), CopySource={"Bucket": bucket, "Key": key})
+
+    before = set(keys_under(s3, bucket, "killed/sample/"))
+    apply = subprocess.Popen([SEULA, "requests", "apply"], cwd=killed, env=environment(killed, s3, "killed", bucket),
+                             start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while apply.poll() is None and time.monotonic() < deadline and not [
+            k for k in set(keys_under(s3, bucket, "killed/sample/")) - before if k.endswith(".parquet")]:
+        time.sleep(0.01)
+    os.killpg(apply.pid, signal.SIGKILL)
+    apply.wait()
+    assert apply.returncode == -signal.SIGKILL, "the erasure finished before it could be killed"
+    assert "open" in seula(killed, s3, "requests", "show", request_id, prefix="killed", bucket=bucket).stdout
+
+    for home, prefix in ((killed, "killed"), (clean, "clean")):
+        seula(home, s3, "requests", "apply", prefix=prefix, bucket=bucket)
+        assert "closed" in seula(home, s3, "requests", "show", request_id, prefix=prefix, bucket=bucket).stdout
+    rows = {prefix: {t: sorted(map(repr, r)) for t, r in tables(s3, bucket, prefix).items()} for prefix in ("killed", "clean")}
+    assert rows["killed"] == rows["clean"]
+    assert not {r for r in rows["killed"]["posts"] if person[3] in r}
+    stored = objects(s3, bucket, "killed/")
+    decoded = [repr(pq.read_table(io.BytesIO(body)).to_pylist()).encode() for (key, _), body in stored.items()
+               if key.endswith(".parquet")]
+    for value in person:
+        pattern = re.compile(rb"(?<![\w])" + re.escape(value.encode()) + rb"(?![\w])")
+        assert not any(pattern.search(b) for b in [*stored.values(), *decoded]), value
+    versions = client.list_object_versions(Bucket=bucket, Prefix="killed/")
+    assert not [v for v in versions.get("Versions", []) if not v["IsLatest"]], "an earlier version of a file is still stored"

@@ -26,6 +26,7 @@ from seula.privacy.pseudonyms import Pseudonymiser, is_pseudonym
 from seula.privacy.redact import redact
 from seula.privacy.text import WORD, normal_name
 
+NAME_PSEUDONYM = re.compile(r"(?<![\w])n_[0-9a-f]{20}(?![\w])")  # (``Pseudonymiser.name``)
 JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"(\s*:)?')
 # Field names of the X API v2 and the Graph API (as the recorded fixtures use them): kept in
 # a quarantined page's shape. Any other key (an id or a username, in a lookup keyed by them)
@@ -117,11 +118,12 @@ class Sieve:
     def _learn(self, platform: str, account_id: str, handle: str, name: str | None, rows: list[dict]) -> None:
         """Remember a non-publishable person's handle and name as keyed hashes only."""
         pid = self.pseudo.account(platform, account_id)
-        entries = [("handle", handle)]
+        tokens = [("handle", self.pseudo.token("handle", handle))]
         if name and len(WORD.findall(name)) > 1:  # (not a name of emoji and one word)
-            entries += [("name", name), ("first", WORD.findall(name)[0])]
-        for kind, value in entries:
-            token = self.pseudo.token(kind, value)
+            tokens += [("name", self.pseudo.token("name", name)), ("first", self.pseudo.token("first", WORD.findall(name)[0])),
+                       # the name's own pseudonym, as text stored before this account was met holds it
+                       ("pseudonym", self.pseudo.name(name).removeprefix("n_"))]
+        for kind, token in tokens:
             if self.index.get(f"{kind}:{token}") != pid:
                 self.index[f"{kind}:{token}"] = pid
                 rows.append({"platform": platform, "kind": kind, "token_hash": token, "account_pid": pid})
@@ -161,6 +163,14 @@ class Sieve:
         if normal_name(name) in self.publishable_names:
             return None
         return self.pseudo.name(name)
+
+    def claim_names(self, text: str | None) -> str | None:
+        """A name's pseudonym (``n_``) stored before the sieve met the account of that name
+        becomes the account's, as the name would have become had the account come first: the
+        order sources are collected in does not change what is stored."""
+        if not text or "n_" not in text:
+            return text
+        return NAME_PSEUDONYM.sub(lambda m: self.index.get(f"pseudonym:{m.group()[2:]}", m.group()), text)
 
     @staticmethod
     def quarantined(body: str) -> str:
@@ -361,6 +371,7 @@ def resieve_text(sieve: Sieve, table: pa.Table, column: str) -> pa.Table | None:
         langs = table["lang"].to_pylist() if "lang" in table.column_names else [None] * table.num_rows
         for i, text in zip(rows, sieve.clean_texts(platform, [old[i] for i in rows], [langs[i] for i in rows])):
             new[i] = text
+    new = [sieve.claim_names(t) for t in new]
     if new == old:
         return None
     return table.set_column(table.schema.get_field_index(column), column, pa.array(new, pa.string()))

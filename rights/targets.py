@@ -110,6 +110,8 @@ def _resolve_in(lake: Lake, engagement: str, pseudo: Pseudonymiser, t: Targets) 
     names = {n for n in _column(theirs, "display_name") if n and len(n.split()) > 1}
     entries = index.filter(pc.is_in(index["account_pid"], value_set=wanted))
     tokens = {f"{k}:{v}" for k, v in zip(_column(entries, "kind"), _column(entries, "token_hash"))}
+    # Their name's own pseudonym, in text stored before their account was met: it goes too.
+    pids |= {"n_" + v for k, v in zip(_column(entries, "kind"), _column(entries, "token_hash")) if k == "pseudonym"}
     posts = lake.read(engagement, "posts", schema.POSTS.schema, columns=["post_pid", "author_pid"])
     own = _column(posts.filter(pc.fill_null(pc.is_in(posts["author_pid"], value_set=wanted), False)), "post_pid")
     return Targets(platform, {engagement: sorted(pids)}, {engagement: sorted(own)}, {engagement: sorted(tokens)},

@@ -6,13 +6,16 @@ from pathlib import Path
 import pytest
 import yaml
 
+from seula.collectors.records import Account, Batch, Post
 from seula.emulators.x.emulator import XEmulator
 from seula.flows import config
-from seula.flows.collect import RESIEVED, Pipeline, resieve_stored_text
+from seula.flows.collect import RESIEVED, Pipeline, Tally, resieve_stored_text
+from seula.flows.rights import apply_subject_requests
 from seula.lake import schema
 from seula.lake.checkpoints import Checkpoints
+from seula.lake.store import Lake
 from seula.privacy.sieve import Sieve
-from tests.test_rights import lake_home  # noqa: F401  (fixture)
+from tests.test_rights import file_request, lake_home  # noqa: F401  (fixture)
 
 
 @pytest.fixture
@@ -72,3 +75,42 @@ def test_a_changed_publication_list_is_a_reason_to_resieve(
     calls.clear()
     resieve_stored_text.fn("sample")
     assert sum(calls) > 1000
+
+
+def _post_naming(name: str) -> Batch:
+    return Batch("x", "search_recent", None, datetime.now(UTC), accounts=[Account("x", "900001", "kirjoittaja", "Kirjoittaja")],
+                 posts=[Post("x", "800001", "900001", datetime.now(UTC), f"Tapasin tänään {name} torilla.", "fi")])
+
+
+def _account_named(name: str) -> Batch:
+    return Batch("x", "users", None, datetime.now(UTC), accounts=[Account("x", "900002", "mattimeik", name)])
+
+
+def _stored_text(home: Path) -> str:
+    return Lake(home).read("sample", "posts")["text"].to_pylist()[0]
+
+
+@pytest.mark.parametrize("account_first", [True, False])
+def test_a_name_stored_before_its_account_is_stored_as_if_the_account_came_first(
+    home: Path, account_first: bool,
+) -> None:
+    pipe = Pipeline(config.load("sample"))
+    order = [_account_named("Matti Meikäläinen"), _post_naming("Matti Meikäläinen")]
+    for batch in order if account_first else order[::-1]:
+        pipe.store(batch, Tally())
+    if not account_first:
+        assert "Matti" not in _stored_text(home) and "n_" in _stored_text(home)  # the name's own pseudonym, so far
+    resieve_stored_text.fn("sample")
+    account = pipe.sieve.pseudo.account("x", "900002")
+    assert _stored_text(home) == f"Tapasin tänään {account} torilla."
+
+
+def test_an_erasure_takes_the_name_pseudonym_stored_before_the_account_was_met(home: Path) -> None:
+    pipe = Pipeline(config.load("sample"))
+    pipe.store(_post_naming("Matti Meikäläinen"), Tally())
+    named = _stored_text(home)
+    pipe.store(_account_named("Matti Meikäläinen"), Tally())  # learnt, no re-sieve yet
+    file_request("erasure", "@mattimeik")
+    apply_subject_requests()
+    text = _stored_text(home)
+    assert text == "Tapasin tänään <erased> torilla." and named != text

@@ -142,6 +142,8 @@ def import_(
         help="twarc2 JSON Lines archives (one API response page per line), or Seula archive folders (`seula archive`).")],
 ) -> None:
     """Import archives through the privacy sieve into the lake; importing twice adds nothing."""
+    if runner.in_other_processes():  # their tasks report to this command's server, started before Prefect is imported
+        start_temporary_server()
     from seula.flows.archive import import_archive
     from seula.flows.importer import import_archives
     from seula.lake.archive import is_archive

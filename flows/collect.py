@@ -73,7 +73,8 @@ class Tally:
 class Pipeline:
     """Sieve, lake and checkpoints for one engagement: where collected batches go."""
 
-    FLUSH_ROWS = 10_000  # items (posts, accounts, follows, interactions) per stored file, about 50 pages
+    # Items (posts, accounts, follows, interactions) per stored file: about 50 pages of 100 posts.
+    FLUSH_ROWS = int(os.environ.get("SEULA_FLUSH_ROWS", "") or 10_000)
 
     def __init__(self, eng: config.Engagement) -> None:
         home = seula_home()

@@ -5,16 +5,23 @@ Graph API responses, through the same sieve and lake, each kind recognised from 
 from __future__ import annotations
 
 import json
+import threading
+import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import reduce
 from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 
 from seula.collectors.facebook import files as facebook_files
 from seula.collectors.http import Usage
 from seula.collectors.payload import PayloadError
 from seula.collectors.records import Batch
 from seula.collectors.x import files as x_files
-from seula.flows import config
+from seula.flows import config, runner
 from seula.flows.collect import Pipeline, Tally, derive_findings, resieve_stored_text
 from seula.flows.rights import HOOKS
 from seula.lake.catalog import refresh_catalog
@@ -64,41 +71,51 @@ def _values(text: str) -> list[tuple[int, object]]:
 
 
 def _import_file(pipe: Pipeline, path: Path, result: ImportResult) -> None:
-    started, tally, usage, platform = datetime.now(UTC), Tally(), Usage(), "x"
+    started, tally, usage = datetime.now(UTC), Tally(), Usage()
     try:
         values = _values(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         result.rejected.append(f"{path}: cannot read ({type(exc).__name__})")
         return
     withdrawn: set[str] = set()
-    for number, value in values:
-        try:
-            if value is None:
-                raise PayloadError("not valid JSON")
-            if facebook_files.is_graph(value):
-                platform = "facebook"
-                batch = Batch(platform, "archive/graph", None, started)
-                for problem in facebook_files.read(value, batch):
-                    result.rejected.append(f"{path.name}:{number}: {problem}")
-                    usage.error("unreadable item")
-                pipe.store(batch, tally, f"import/{path.name}")
+    platform: list[str] = []  # the file's, once a value says ("x" unless a Graph response)
+    refused: list[str] = []
+
+    def pages() -> Iterator[Batch]:
+        """The file's pages, normalised; what cannot be read is noted as it is met."""
+        for number, value in values:
+            try:
+                if value is None:
+                    raise PayloadError("not valid JSON")
+                if facebook_files.is_graph(value):
+                    platform.append("facebook")
+                    batch = Batch("facebook", "archive/graph", None, started)
+                    for problem in facebook_files.read(value, batch):
+                        result.rejected.append(f"{path.name}:{number}: {problem}")
+                        usage.error("unreadable item")
+                    yield batch
+                    continue
+                got = x_files.read(value, Batch("x", "archive/twarc2", None, started))
+            except x_files.NotPosts as exc:
+                refused.append(f"{path.name}: {exc}")
+                return
+            except PayloadError as exc:
+                result.rejected.append(f"{path.name}:{number}: {exc}")
+                usage.error("unreadable line")
                 continue
-            got = x_files.read(value, Batch("x", "archive/twarc2", None, started))
-        except x_files.NotPosts as exc:
-            result.refused.append(f"{path.name}: {exc}")
-            return
-        except PayloadError as exc:
-            result.rejected.append(f"{path.name}:{number}: {exc}")
-            usage.error("unreadable line")
-            continue
-        for kind, n in got.errors.items():
-            usage.error(kind, n)
-        if got.withheld:
-            usage.error("withheld", got.withheld)
-        if got.deletion is not None and got.deletion.action != "scrub_geo":
-            withdrawn.add(got.deletion.id)
-        elif got.batch is not None:
-            pipe.store(got.batch, tally, f"import/{path.name}")
+            for kind, n in got.errors.items():
+                usage.error(kind, n)
+            if got.withheld:
+                usage.error("withheld", got.withheld)
+            if got.deletion is not None and got.deletion.action != "scrub_geo":
+                withdrawn.add(got.deletion.id)
+            elif got.batch is not None:
+                yield got.batch
+
+    store_batches(pipe, pages(), tally, f"import/{path.name}")
+    if refused:
+        result.refused += refused
+        return
     if withdrawn:
         # A compliance result does not say whether its ids are tweets or users: X's ids are
         # unique across both, so each is removed as whichever of the two it is stored as.
@@ -110,4 +127,82 @@ def _import_file(pipe: Pipeline, path: Path, result: ImportResult) -> None:
         usage.api_errors["withdrawn by the platform"] = len(withdrawn)
     result.pages += tally.pages
     result.tally.merge(tally)
-    pipe.log_run(f"import/{path.name}", platform, started, tally, usage)
+    pipe.log_run(f"import/{path.name}", platform[0] if platform else "x", started, tally, usage)
+
+
+def store_batches(pipe: Pipeline, batches: Iterable[Batch], tally: Tally, source: str) -> None:
+    """The privacy pass and the lake, a chunk of ``Pipeline.FLUSH_ROWS`` items at a time: in
+    this process one chunk after another, or with ``SEULA_TASK_RUNNER`` naming another
+    runner, each chunk a task, side by side (``flows.runner``). Either way every chunk is
+    sieved under the suppression list in force when it is written, and names met before their
+    account are settled by the re-sieve that follows the import."""
+    chunks = _chunks(batches, pipe.FLUSH_ROWS)
+    if runner.chosen() == "sequential":
+        for chunk in chunks:
+            pipe.store_pages(chunk, tally, source)
+        return
+    token = uuid.uuid4().hex
+    _reading[token] = chunks
+    try:
+        tally.merge(import_batches.with_options(task_runner=runner.task_runner())(pipe.eng.id, token, source))
+    finally:
+        _reading.pop(token, None)
+
+
+# The chunks a flow is reading, by a token passed as its parameter: a flow runs in the process
+# that calls it, but its parameters, and the flow with what it refers to, travel with every
+# task it submits, and a file being read does not pickle. (So the flow reaches it only
+# through ``_being_read``, which travels by name.)
+_reading: dict[str, Iterator[list[Batch]]] = {}
+
+
+def _being_read(token: str) -> Iterator[list[Batch]]:
+    return _reading[token]
+
+
+@flow(name="import-batches", persist_result=False)
+def import_batches(engagement_id: str, reading: str, source: str) -> Tally:
+    """Each chunk a task, through the task runner ``SEULA_TASK_RUNNER`` names."""
+    futures = []
+    for chunk in _being_read(reading):
+        futures.append(sieve_and_store.submit(engagement_id, chunk, source))
+        if len(futures) > IN_FLIGHT:  # the file is read no further ahead than the workers sieve
+            futures[-IN_FLIGHT - 1].wait()
+    get_run_logger().info("%d batches submitted to the %s task runner", len(futures), runner.chosen())
+    for future in futures:  # every task ends before any failure is raised: none is left running
+        future.wait()
+    return reduce(Tally.merge, (future.result() for future in futures), Tally())
+
+
+def _chunks(batches: Iterable[Batch], items: int) -> Iterator[list[Batch]]:
+    chunk: list[Batch] = []
+    for batch in batches:
+        chunk.append(batch)
+        if sum(map(len, chunk)) >= items:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+IN_FLIGHT = 8  # chunks submitted and not yet stored, at most
+_worker = threading.local()  # (key, Pipeline): one per thread of a worker, for the chunks of one import
+
+
+@task(name="sieve-and-store", persist_result=False, cache_policy=NO_CACHE)
+def sieve_and_store(engagement_id: str, batches: list[Batch], source: str) -> Tally:
+    """One chunk of an import through the sieve into the lake, in whichever process runs it."""
+    tally = Tally()
+    _pipeline(engagement_id).store_pages(batches, tally, source)
+    return tally
+
+
+def _pipeline(engagement_id: str) -> Pipeline:
+    """A worker's pipeline, kept for the next chunk of the same import (flow run) and never
+    longer: the engagement's settings may change between imports."""
+    from prefect.runtime import flow_run
+
+    key = (engagement_id, str(seula_home()), flow_run.id)
+    if getattr(_worker, "key", None) != key:
+        _worker.key, _worker.pipeline = key, Pipeline(config.load(engagement_id))
+    return _worker.pipeline

@@ -123,10 +123,11 @@ class Sieve:
             tokens += [("name", self.pseudo.token("name", name)), ("first", self.pseudo.token("first", WORD.findall(name)[0])),
                        # the name's own pseudonym, as text stored before this account was met holds it
                        ("pseudonym", self.pseudo.name(name).removeprefix("n_"))]
+        # Every time, known or not: rows prepared for a write that an erasure outdated are
+        # prepared again (``Pipeline._current``), and the lake keeps the first row per token.
         for kind, token in tokens:
-            if self.index.get(f"{kind}:{token}") != pid:
-                self.index[f"{kind}:{token}"] = pid
-                rows.append({"platform": platform, "kind": kind, "token_hash": token, "account_pid": pid})
+            self.index[f"{kind}:{token}"] = pid
+            rows.append({"platform": platform, "kind": kind, "token_hash": token, "account_pid": pid})
 
     # A person erased before a key rotation is listed under an earlier generation of their
     # pseudonym and tokens: every generation is checked.

@@ -138,6 +138,22 @@ def test_a_collection_running_when_an_erasure_begins_does_not_store_the_person_a
     assert rows_about(home, pid) == dict.fromkeys(rows_about(home, pid), 0)
 
 
+def test_a_write_an_erasure_outdated_keeps_the_identity_index_rows_it_prepared(home: Path) -> None:
+    """Rows sieved, then an erasure (of someone else) changes the list before they are
+    written: they are sieved again. The people they taught the sieve must still reach the
+    identity index, or a later erasure by handle would not find them."""
+    from seula.collectors.records import Account, Batch
+
+    pipe = Pipeline(config.load("sample"))
+    answers = iter([False])  # the first write finds the list changed
+    pipe.supp_unchanged = lambda: next(answers, True)
+    pipe.store(Batch("x", "users", None, datetime.now(UTC), accounts=[Account("x", "900003", "private_person", "Maija Meikäläinen")]),
+               Tally())
+    index = Lake(home).read("sample", "identity_index")
+    assert sorted(index["kind"].to_pylist()) == ["first", "handle", "name", "pseudonym"]
+    assert set(index["account_pid"].to_pylist()) == {pipe.sieve.pseudo.account("x", "900003")}
+
+
 def test_unverified_erasure_is_not_carried_out(lake_home: tuple[Path, XEmulator]) -> None:
     home, emu = lake_home
     person, pid = busy_private_person(home, emu)

@@ -29,7 +29,7 @@ from seula.lake.home import seula_home
 from seula.lake.partials import per_file
 from seula.lake.store import Lake, Outdated
 from seula.privacy import findings
-from seula.privacy.analyzer import shared_analyzer
+from seula.privacy.analyzer import models_in_use, shared_analyzer
 from seula.privacy.candidates import CandidateRegister
 from seula.privacy.detect import Detector
 from seula.privacy.gazetteer import Gazetteer
@@ -70,6 +70,9 @@ class Tally:
         return self
 
 
+SIEVED_WITH = "privacy/sieved-with"  # the name models stored text has been sieved with
+
+
 class Pipeline:
     """Sieve, lake and checkpoints for one engagement: where collected batches go."""
 
@@ -95,6 +98,18 @@ class Pipeline:
         known = self.lake.read(eng.id, "accounts", schema.ACCOUNTS.schema, columns=["display_name", "publishable"])
         self.sieve.allow_names(n for n, clear in zip(known["display_name"].to_pylist(), known["publishable"].to_pylist())
                                if clear)
+        self.models = models_in_use()
+        # Nothing stored yet: whatever this pipeline stores, it sieves with its own models.
+        self._fresh = not any(self.lake.files(eng.id, t) for t in ("posts", "accounts"))
+
+    def sieved_with(self) -> set[str]:
+        """The name models the engagement's stored text was sieved with ("?" for text stored
+        before they were recorded)."""
+        return set(self.checkpoints.get(SIEVED_WITH).get("models") or ([] if self._fresh else ["?"]))
+
+    def _note_models(self) -> None:
+        if self.models not in (seen := self.sieved_with()):
+            self.checkpoints.put(SIEVED_WITH, {"models": sorted(seen | {self.models})})
 
     def _current(self, write: Callable[[], T]) -> T:
         """``write`` (which sieves, then appends asking ``supp_unchanged`` under the writers'
@@ -122,6 +137,7 @@ class Pipeline:
             return results, added
 
         results, added = self._current(write)
+        self._note_models()
         ui.pages_stored(source, len(batches), added)
         for result in results:
             tally.pseudonymised |= result.pseudonymised
@@ -401,12 +417,16 @@ def resieve_stored_text(engagement_id: str) -> int:
     """
     pipe = Pipeline(config.load(engagement_id))
     inputs = sieve_inputs(pipe)
-    if pipe.checkpoints.get(RESIEVED).get("inputs") == inputs:
+    # The name model reads stored text again only if some of it was sieved without it (or
+    # with another model, or before this was recorded): it found its names the first time.
+    with_model = pipe.sieved_with() != {pipe.models}
+    if pipe.checkpoints.get(RESIEVED).get("inputs") == inputs and not with_model:
         return 0
     rewritten = sum(
-        len(pipe.lake.rewrite(engagement_id, spec, lambda t, c=column: resieve_text(pipe.sieve, t, c)))
+        len(pipe.lake.rewrite(engagement_id, spec, lambda t, c=column: resieve_text(pipe.sieve, t, c, with_model)))
         for spec, column in ((schema.POSTS, "text"), (schema.ACCOUNTS, "description"))
     )
+    pipe.checkpoints.put(SIEVED_WITH, {"models": [pipe.models]})
     pipe.checkpoints.put(RESIEVED, {"inputs": inputs})
     return rewritten
 

@@ -58,6 +58,13 @@ def _models() -> dict[str, str | None]:
     }
 
 
+def models_in_use() -> str:
+    """The name models this process sieves with (package and version per language; empty for
+    blank pipelines): what stored text was read by, for ``flows.collect.resieve_stored_text``."""
+    return ",".join(f"{lang}={model}-{spacy.util.get_package_version(model)}"
+                    for lang, model in sorted(_models().items()) if model)
+
+
 def _blank(lang: str) -> str:
     path = seula_home() / "nlp" / f"blank-{lang}"
     if not (path / "config.cfg").exists():

@@ -28,6 +28,7 @@ import regex as re
 from presidio_analyzer import AnalyzerEngine, EntityRecognizer, PatternRecognizer, RecognizerResult
 
 from seula.privacy.lang import served
+from seula.privacy.recognizers.model_names import MODEL_RECOGNIZER
 from seula.privacy.recognizers.political import PARTY_STEMS
 from seula.privacy.urls import finder
 
@@ -181,15 +182,16 @@ class Detector:
         """Plain Presidio, one post: the reference the batch route must equal."""
         return to_findings(self.analyzer.analyze(text, language=served(lang, text)), text)
 
-    def analyze_batch(self, texts: list[str], langs: list[str | None]) -> list[list[Finding]]:
-        """Findings per text; ``langs`` are the platforms' tags (any, or None: see ``privacy.lang``)."""
+    def analyze_batch(self, texts: list[str], langs: list[str | None], with_model: bool = True) -> list[list[Finding]]:
+        """Findings per text; ``langs`` are the platforms' tags (any, or None: see ``privacy.lang``);
+        ``with_model=False`` leaves a spaCy model's name recognizer out."""
         langs = [served(lang, text) for lang, text in zip(langs, texts)]
         out: list[list[Finding]] = [[] for _ in texts]
         for lang in sorted(set(langs)):
             idx = [i for i, lang_i in enumerate(langs) if lang_i == lang]
             for chunk in range(0, len(idx), BATCH):
                 part = idx[chunk : chunk + BATCH]
-                for i, results in zip(part, self._batch([texts[i] for i in part], lang)):
+                for i, results in zip(part, self._batch([texts[i] for i in part], lang, with_model)):
                     out[i] = to_findings(results, texts[i]) if results else []
         return out
 
@@ -199,8 +201,9 @@ class Detector:
             self._compiled[key] = re.compile(pattern, flags=flags)
         return self._compiled[key]
 
-    def _batch(self, texts: list[str], lang: str) -> list[list[RecognizerResult]]:
-        recognizers = self.analyzer.registry.get_recognizers(language=lang, all_fields=True)
+    def _batch(self, texts: list[str], lang: str, with_model: bool = True) -> list[list[RecognizerResult]]:
+        recognizers = [r for r in self.analyzer.registry.get_recognizers(language=lang, all_fields=True)
+                       if with_model or r.name != MODEL_RECOGNIZER]
         joined = SEPARATOR.join(texts)
         starts, pos = [], 0
         for t in texts:

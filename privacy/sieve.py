@@ -190,8 +190,10 @@ class Sieve:
         shape = re.sub(r'"[^"]*$', '"…', shape)  # a string the truncation left open
         return re.sub(r"\d+(?:\.\d+)?(?:[eE][-+]?\d+)?", "0", shape)[:4000]
 
-    def clean_texts(self, platform: str, texts: list[str | None], langs: list[str | None]) -> list[str | None]:
-        """Detect personal data in many texts at once and return what may be stored of each."""
+    def clean_texts(self, platform: str, texts: list[str | None], langs: list[str | None],
+                    with_model: bool = True) -> list[str | None]:
+        """Detect personal data in many texts at once and return what may be stored of each
+        (``with_model=False``: without a spaCy model's names, see ``resieve_text``)."""
         # Reposts and copied posts repeat a text word for word: each distinct text (in its
         # language) is detected and redacted once, and the result shared.
         keys = [(t, lang or detect_lang(t)) if t else None for t, lang in zip(texts, langs)]
@@ -199,7 +201,7 @@ class Sieve:
         if self._detector is None:
             self._detector = Detector(shared_analyzer(self.names))
         shared_analyzer(self.names)  # point the engine's gazetteer at this sieve's people
-        found = self._detector.analyze_batch([t for t, _ in distinct], [lang for _, lang in distinct])
+        found = self._detector.analyze_batch([t for t, _ in distinct], [lang for _, lang in distinct], with_model)
         # The same people are named again and again; what stands for each is decided once
         # per call (nothing this call does changes the answer).
         handle_pid = cache(lambda handle: self._handle_pid(platform, handle))
@@ -356,11 +358,13 @@ class Sieve:
         }
 
 
-def resieve_text(sieve: Sieve, table: pa.Table, column: str) -> pa.Table | None:
+def resieve_text(sieve: Sieve, table: pa.Table, column: str, with_model: bool = True) -> pa.Table | None:
     """Run stored text through the sieve again, for people learnt about since it was stored.
 
     A post can name someone before their account is collected; once the identity index
     knows them, this catches up. Already-pseudonymised text passes through unchanged.
+    ``with_model=False`` for text the same spaCy model has read already: its names were
+    taken then (and the model is most of a re-sieve's time).
     """
     if table.num_rows == 0:
         return None
@@ -370,7 +374,7 @@ def resieve_text(sieve: Sieve, table: pa.Table, column: str) -> pa.Table | None:
     for platform in set(platforms):
         rows = [i for i, p in enumerate(platforms) if p == platform]
         langs = table["lang"].to_pylist() if "lang" in table.column_names else [None] * table.num_rows
-        for i, text in zip(rows, sieve.clean_texts(platform, [old[i] for i in rows], [langs[i] for i in rows])):
+        for i, text in zip(rows, sieve.clean_texts(platform, [old[i] for i in rows], [langs[i] for i in rows], with_model)):
             new[i] = text
     new = [sieve.claim_names(t) for t in new]
     if new == old:

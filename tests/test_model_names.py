@@ -67,3 +67,14 @@ def test_the_engine_uses_the_model_for_finnish_unless_told_not_to(monkeypatch: p
     assert "ModelNameRecognizer" in names(build_analyzer(Gazetteer.from_names([])))
     monkeypatch.setenv("SEULA_SPACY_MODELS", "blank")
     assert "ModelNameRecognizer" not in names(build_analyzer(Gazetteer.from_names([])))
+
+
+def test_a_batch_without_the_model_leaves_only_its_names_out() -> None:
+    from seula.privacy.detect import Detector
+
+    detector = Detector(build_analyzer(Gazetteer.from_names([])))
+    texts = ["Tapasin tänään Aino Kallion torilla, puh. 040 123 4567."]
+    with_model, without = detector.analyze_batch(texts, ["fi"])[0], detector.analyze_batch(texts, ["fi"], with_model=False)[0]
+    model = [f for f in with_model if f.entity_type == "PERSON" and f.score == 0.85]  # the model's score
+    assert model and not [f for f in without if f.score == 0.85]
+    assert [f for f in without if f.entity_type != "PERSON"] == [f for f in with_model if f.entity_type != "PERSON"]

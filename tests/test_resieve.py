@@ -23,9 +23,9 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     seen: list[int] = []
     original = Sieve.clean_texts
 
-    def counting(self, platform, texts, langs):  # type: ignore[no-untyped-def]
+    def counting(self, platform, texts, langs, with_model=True):  # type: ignore[no-untyped-def]
         seen.append(len(texts))
-        return original(self, platform, texts, langs)
+        return original(self, platform, texts, langs, with_model)
 
     monkeypatch.setattr(Sieve, "clean_texts", counting)
     return seen
@@ -114,3 +114,43 @@ def test_an_erasure_takes_the_name_pseudonym_stored_before_the_account_was_met(h
     apply_subject_requests()
     text = _stored_text(home)
     assert text == "Tapasin tänään <erased> torilla." and named != text
+
+
+def test_the_name_model_reads_stored_text_again_only_when_it_has_not_read_it(
+    lake_home: tuple[Path, XEmulator], monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+) -> None:
+    seen: list[bool] = []
+    original = Sieve.clean_texts
+
+    def recording(self, platform, texts, langs, with_model=True):  # type: ignore[no-untyped-def]
+        seen.append(with_model)
+        return original(self, platform, texts, langs, with_model)
+
+    monkeypatch.setattr(Sieve, "clean_texts", recording)
+    pipe = Pipeline(config.load("sample"))
+    assert pipe.sieved_with() == {pipe.models}  # everything was sieved by this process's models
+    resieve_stored_text.fn("sample")  # people learnt: the gazetteer reads everything, the model nothing
+    assert seen and not any(seen)
+    seen.clear()
+    resieve_stored_text.fn("sample")
+    assert seen == []
+    monkeypatch.setattr("seula.flows.collect.models_in_use", lambda: "fi=another_model-1.0")
+    resieve_stored_text.fn("sample")  # a new model: it reads everything once
+    assert seen and all(seen)
+    seen.clear()
+    pipe = Pipeline(config.load("sample"))
+    assert pipe.sieved_with() == {"fi=another_model-1.0"}
+    pipe.lake.append("sample", schema.IDENTITY_INDEX, schema.conform(schema.IDENTITY_INDEX, [{
+        "engagement": "sample", "platform": "x", "endpoint": "users", "query": None, "collected_at": datetime.now(UTC),
+        "kind": "handle", "token_hash": "1" * 20, "account_pid": "u_" + "1" * 20}]))
+    resieve_stored_text.fn("sample")  # someone new: the gazetteer reads everything, the model nothing
+    assert seen and not any(seen)
+
+
+def test_text_stored_before_the_models_were_recorded_is_read_by_the_model_once(home: Path) -> None:
+    pipe = Pipeline(config.load("sample"))
+    pipe.store(_post_naming("Matti Meikäläinen"), Tally())
+    Checkpoints(home, "sample").put("privacy/sieved-with", {})  # as a lake from before the record
+    assert Pipeline(config.load("sample")).sieved_with() == {"?"}
+    resieve_stored_text.fn("sample")
+    assert Pipeline(config.load("sample")).sieved_with() == {pipe.models}

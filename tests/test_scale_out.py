@@ -104,40 +104,49 @@ def test_the_dask_run_went_through_dask_and_the_sequential_one_did_not(homes) ->
 ARCHIVES = sorted((Path(__file__).parent / "data" / "x-archives").glob("*.jsonl"))
 
 
+RUNNERS = ("sequential", "dask", "ray")
+
+
+def import_archives(home: Path, kind: str) -> subprocess.CompletedProcess[str]:
+    """Every recorded archive imported a page per chunk, through the ``kind`` task runner."""
+    return subprocess.run([SEULA, "import", "sample", *map(str, ARCHIVES)], cwd=home, capture_output=True, text=True,
+                          timeout=900, env=env_for(home, SEULA_TASK_RUNNER=kind, SEULA_DASK_WORKERS="2", SEULA_FLUSH_ROWS="1"))
+
+
 @pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Pseudonymiser, list[subprocess.CompletedProcess[str]]]:
-    """Every recorded archive imported a page at a time, sieved one page after another,
-    and again with each chunk a task on a Dask local cluster (same key)."""
-    homes, runs = [tmp_path_factory.mktemp(kind) for kind in ("sequential", "dask")], []
-    seula(homes[0], "keys", "init")
-    shutil.copytree(homes[0] / "keys", homes[1] / "keys")
-    for home, kind in zip(homes, ("sequential", "dask")):
-        runs.append(subprocess.run([SEULA, "import", "sample", *map(str, ARCHIVES)], cwd=home, capture_output=True, text=True,
-                                   timeout=900, env=env_for(home, SEULA_TASK_RUNNER=kind, SEULA_DASK_WORKERS="2",
-                                                            SEULA_FLUSH_ROWS="1")))
-    pseudo = Pseudonymiser(engagement_key((homes[0] / "keys" / "master.key").read_bytes().strip(), "sample"))
-    return homes[0], homes[1], pseudo, runs
+def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Path], Pseudonymiser, dict[str, subprocess.CompletedProcess[str]]]:
+    """The same import sieved one page after another, with each page a task on a Dask local
+    cluster, and on a local Ray cluster (same key)."""
+    homes = {kind: tmp_path_factory.mktemp(kind) for kind in RUNNERS}
+    seula(homes["sequential"], "keys", "init")
+    for kind in RUNNERS[1:]:
+        shutil.copytree(homes["sequential"] / "keys", homes[kind] / "keys")
+    runs = {kind: import_archives(home, kind) for kind, home in homes.items()}
+    pseudo = Pseudonymiser(engagement_key((homes["sequential"] / "keys" / "master.key").read_bytes().strip(), "sample"))
+    return homes, pseudo, runs
 
 
+@pytest.mark.parametrize("kind", RUNNERS[1:])
 @pytest.mark.parametrize("name", COLLECTED)
-def test_an_import_sieved_on_dask_stores_the_rows_of_one_sieved_in_order(imported, name: str) -> None:  # type: ignore[no-untyped-def]
-    sequential, dask, pseudo, _ = imported
-    a, b = comparable(sequential, name, pseudo), comparable(dask, name, pseudo)
+def test_an_import_sieved_in_parallel_stores_the_rows_of_one_sieved_in_order(imported, kind: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    homes, pseudo, _ = imported
+    a, b = comparable(homes["sequential"], name, pseudo), comparable(homes[kind], name, pseudo)
     assert a.keys() == b.keys()
     assert a == b, sorted(k for k in a if a[k] != b[k])[:3]
 
 
-def test_the_import_fanned_out_and_said_the_same(imported) -> None:  # type: ignore[no-untyped-def]
-    sequential, dask, _, runs = imported
-    assert [r.returncode for r in runs] == [1, 1]  # (a broken line and a counts file are reported)
-    assert runs[0].stdout == runs[1].stdout and runs[0].stderr == runs[1].stderr, runs[1].stderr[-2000:]
-    with sqlite3.connect(dask / "prefect" / "prefect.db") as db:
+@pytest.mark.parametrize("kind", RUNNERS[1:])
+def test_the_import_fanned_out_and_said_the_same(imported, kind: str) -> None:  # type: ignore[no-untyped-def]
+    homes, _, runs = imported
+    assert [runs["sequential"].returncode, runs[kind].returncode] == [1, 1]  # (a broken line and a counts file are reported)
+    assert runs["sequential"].stdout == runs[kind].stdout and runs["sequential"].stderr == runs[kind].stderr, \
+        runs[kind].stderr[-2000:]
+    with sqlite3.connect(homes[kind] / "prefect" / "prefect.db") as db:
         said = [m for (m,) in db.execute("SELECT message FROM log WHERE message LIKE '%batches submitted%'")]
-    assert said and all(m.endswith("to the dask task runner") for m in said)
-    pages = int(runs[1].stdout.split(" pages:")[0])
+    assert said and all(m.endswith(f"to the {kind} task runner") for m in said)
+    pages = int(runs[kind].stdout.split(" pages:")[0])
     assert sum(int(m.split()[0]) for m in said) == pages > len(ARCHIVES)  # each page a task
-    assert not (sequential / "prefect" / "prefect.db").exists() or not sqlite3.connect(
-        sequential / "prefect" / "prefect.db").execute("SELECT 1 FROM log WHERE message LIKE '%batches submitted%'").fetchall()
+    assert not (homes["sequential"] / "prefect").exists()  # one after another: no flow, no Prefect at all
 
 
 def busy_private_person(home: Path, pseudo: Pseudonymiser) -> tuple[str, str, str, str]:

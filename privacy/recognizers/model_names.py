@@ -17,6 +17,7 @@ from seula.privacy.recognizers.first_names import NOT_SURNAMES
 from seula.privacy.recognizers.political import PARTY_STEMS
 
 _NEEDED = ("tok2vec", "ner")
+MODEL_RECOGNIZER = "ModelNameRecognizer"
 
 
 def _capitalised_pair(text: str) -> bool:
@@ -38,7 +39,7 @@ class ModelNameRecognizer(EntityRecognizer):
         self._nlp: spacy.language.Language | None = None
         self._found: dict[str, list[tuple[int, int]]] = {}
         super().__init__(supported_entities=["PERSON"], supported_language=supported_language,
-                         name="ModelNameRecognizer")
+                         name=MODEL_RECOGNIZER)
 
     def load(self) -> None:  # the model is loaded when first needed: building an engine stays fast
         pass

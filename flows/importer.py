@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import json
 import threading
-import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import reduce
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -40,15 +38,30 @@ class ImportResult:
 
 
 def import_archives(engagement_id: str, files: list[Path]) -> ImportResult:
-    """Every line of every file as what it is; importing twice adds nothing."""
-    pipe = Pipeline(config.load(engagement_id))
-    result = ImportResult(Tally())
-    for path in files:
-        _import_file(pipe, path, result)
+    """Every line of every file as what it is; importing twice adds nothing. The privacy pass
+    runs in this process, or fans out through the task runner ``SEULA_TASK_RUNNER`` names
+    (``store_batches``), all files in one flow run: the runner's cluster starts once."""
+    if runner.chosen() == "sequential":
+        result = _import_files(engagement_id, files)
+    else:
+        result = import_in_parallel.with_options(task_runner=runner.task_runner())(engagement_id, files)
     if result.pages or result.removed:
         resieve_stored_text.fn(engagement_id)
         derive_findings.fn(engagement_id)
         refresh_catalog(seula_home())
+    return result
+
+
+@flow(name="import-archives", persist_result=False)
+def import_in_parallel(engagement_id: str, files: list[Path]) -> ImportResult:
+    return _import_files(engagement_id, files)
+
+
+def _import_files(engagement_id: str, files: list[Path]) -> ImportResult:
+    pipe = Pipeline(config.load(engagement_id))
+    result = ImportResult(Tally())
+    for path in files:
+        _import_file(pipe, path, result)
     return result
 
 
@@ -132,46 +145,24 @@ def _import_file(pipe: Pipeline, path: Path, result: ImportResult) -> None:
 
 def store_batches(pipe: Pipeline, batches: Iterable[Batch], tally: Tally, source: str) -> None:
     """The privacy pass and the lake, a chunk of ``Pipeline.FLUSH_ROWS`` items at a time: in
-    this process one chunk after another, or with ``SEULA_TASK_RUNNER`` naming another
-    runner, each chunk a task, side by side (``flows.runner``). Either way every chunk is
-    sieved under the suppression list in force when it is written, and names met before their
-    account are settled by the re-sieve that follows the import."""
+    this process one chunk after another, or (in ``import_in_parallel``) each chunk a task,
+    side by side. Either way every chunk is sieved under the suppression list in force when it
+    is written, and names met before their account are settled by the re-sieve that follows."""
     chunks = _chunks(batches, pipe.FLUSH_ROWS)
     if runner.chosen() == "sequential":
         for chunk in chunks:
             pipe.store_pages(chunk, tally, source)
         return
-    token = uuid.uuid4().hex
-    _reading[token] = chunks
-    try:
-        tally.merge(import_batches.with_options(task_runner=runner.task_runner())(pipe.eng.id, token, source))
-    finally:
-        _reading.pop(token, None)
-
-
-# The chunks a flow is reading, by a token passed as its parameter: a flow runs in the process
-# that calls it, but its parameters, and the flow with what it refers to, travel with every
-# task it submits, and a file being read does not pickle. (So the flow reaches it only
-# through ``_being_read``, which travels by name.)
-_reading: dict[str, Iterator[list[Batch]]] = {}
-
-
-def _being_read(token: str) -> Iterator[list[Batch]]:
-    return _reading[token]
-
-
-@flow(name="import-batches", persist_result=False)
-def import_batches(engagement_id: str, reading: str, source: str) -> Tally:
-    """Each chunk a task, through the task runner ``SEULA_TASK_RUNNER`` names."""
     futures = []
-    for chunk in _being_read(reading):
-        futures.append(sieve_and_store.submit(engagement_id, chunk, source))
+    for chunk in chunks:
+        futures.append(sieve_and_store.submit(pipe.eng.id, chunk, source))
         if len(futures) > IN_FLIGHT:  # the file is read no further ahead than the workers sieve
             futures[-IN_FLIGHT - 1].wait()
     get_run_logger().info("%d batches submitted to the %s task runner", len(futures), runner.chosen())
     for future in futures:  # every task ends before any failure is raised: none is left running
         future.wait()
-    return reduce(Tally.merge, (future.result() for future in futures), Tally())
+    for future in futures:
+        tally.merge(future.result())
 
 
 def _chunks(batches: Iterable[Batch], items: int) -> Iterator[list[Batch]]:

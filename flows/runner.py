@@ -13,6 +13,7 @@ lake's lock), and in a bucket every change is a Delta commit that cannot lose an
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import TYPE_CHECKING
 
@@ -76,5 +77,6 @@ def _ray() -> TaskRunner:
         from prefect_ray import RayTaskRunner
     except ImportError:
         raise RunnerError("SEULA_TASK_RUNNER=ray needs prefect-ray, where Ray installs: pip install -e '.[ray]'") from None
-    address = os.environ.get("SEULA_RAY_ADDRESS", "").strip()
-    return RayTaskRunner(address=address) if address else RayTaskRunner()
+    address = os.environ.get("SEULA_RAY_ADDRESS", "").strip() or None
+    # Ray's own start-up lines would land among the command's output; its errors still do.
+    return RayTaskRunner(address=address, init_kwargs={"include_dashboard": False, "logging_level": logging.ERROR})

@@ -19,6 +19,11 @@ _LENGTH = 20  # hex characters: 80 bits, collision-free at any realistic dataset
 PSEUDONYM = re.compile(rf"^[uhtn]_[0-9a-f]{{{_LENGTH}}}$")
 
 
+# The identity index's kind under which a handle's or a name's own pseudonym (``h_``, ``n_``:
+# ``unresolved_handle``, ``name``) is tied to the account it turned out to stand for.
+STANDS_FOR = {"h": "handle_pseudonym", "n": "name_pseudonym"}
+
+
 def is_pseudonym(value: str) -> bool:
     """Already a pseudonym (text passed through the sieve before): leave it as it is."""
     return PSEUDONYM.match(value) is not None

@@ -22,11 +22,11 @@ from seula.privacy.detect import Detector
 from seula.privacy.gazetteer import Gazetteer
 from seula.privacy.lang import detect_lang
 from seula.privacy.policy import Decision, PublishabilityPolicy
-from seula.privacy.pseudonyms import Pseudonymiser, is_pseudonym
+from seula.privacy.pseudonyms import STANDS_FOR, Pseudonymiser, is_pseudonym
 from seula.privacy.redact import redact
 from seula.privacy.text import WORD, normal_name
 
-NAME_PSEUDONYM = re.compile(r"(?<![\w])n_[0-9a-f]{20}(?![\w])")  # (``Pseudonymiser.name``)
+UNCLAIMED = re.compile(r"(?<![\w])([hn])_([0-9a-f]{20})(?![\w])")  # a handle's or name's own pseudonym
 JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"(\s*:)?')
 # Field names of the X API v2 and the Graph API (as the recorded fixtures use them): kept in
 # a quarantined page's shape. Any other key (an id or a username, in a lookup keyed by them)
@@ -118,11 +118,13 @@ class Sieve:
     def _learn(self, platform: str, account_id: str, handle: str, name: str | None, rows: list[dict]) -> None:
         """Remember a non-publishable person's handle and name as keyed hashes only."""
         pid = self.pseudo.account(platform, account_id)
-        tokens = [("handle", self.pseudo.token("handle", handle))]
+        # The handle's and the name's own pseudonyms too, as text stored before this account
+        # was met holds them (``claim``).
+        tokens = [("handle", self.pseudo.token("handle", handle)),
+                  (STANDS_FOR["h"], self.pseudo.unresolved_handle(platform, handle).removeprefix("h_"))]
         if name and len(WORD.findall(name)) > 1:  # (not a name of emoji and one word)
             tokens += [("name", self.pseudo.token("name", name)), ("first", self.pseudo.token("first", WORD.findall(name)[0])),
-                       # the name's own pseudonym, as text stored before this account was met holds it
-                       ("pseudonym", self.pseudo.name(name).removeprefix("n_"))]
+                       (STANDS_FOR["n"], self.pseudo.name(name).removeprefix("n_"))]
         # Every time, known or not: rows prepared for a write that an erasure outdated are
         # prepared again (``Pipeline._current``), and the lake keeps the first row per token.
         for kind, token in tokens:
@@ -165,13 +167,13 @@ class Sieve:
             return None
         return self.pseudo.name(name)
 
-    def claim_names(self, text: str | None) -> str | None:
-        """A name's pseudonym (``n_``) stored before the sieve met the account of that name
-        becomes the account's, as the name would have become had the account come first: the
-        order sources are collected in does not change what is stored."""
-        if not text or "n_" not in text:
+    def claim(self, text: str | None) -> str | None:
+        """A handle's or name's own pseudonym (``h_``, ``n_``) stored before the sieve met the
+        account becomes the account's, as the handle or name would have become had the account
+        come first: the order sources are collected in does not change what is stored."""
+        if not text or ("n_" not in text and "h_" not in text):
             return text
-        return NAME_PSEUDONYM.sub(lambda m: self.index.get(f"pseudonym:{m.group()[2:]}", m.group()), text)
+        return UNCLAIMED.sub(lambda m: self.index.get(f"{STANDS_FOR[m.group(1)]}:{m.group(2)}", m.group()), text)
 
     @staticmethod
     def quarantined(body: str) -> str:
@@ -376,7 +378,7 @@ def resieve_text(sieve: Sieve, table: pa.Table, column: str, with_model: bool = 
         langs = table["lang"].to_pylist() if "lang" in table.column_names else [None] * table.num_rows
         for i, text in zip(rows, sieve.clean_texts(platform, [old[i] for i in rows], [langs[i] for i in rows], with_model)):
             new[i] = text
-    new = [sieve.claim_names(t) for t in new]
+    new = [sieve.claim(t) for t in new]
     if new == old:
         return None
     return table.set_column(table.schema.get_field_index(column), column, pa.array(new, pa.string()))

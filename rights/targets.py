@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from seula.lake import schema
 from seula.rights import registers
 from seula.lake.store import Lake
-from seula.privacy.pseudonyms import Pseudonymiser
+from seula.privacy.pseudonyms import STANDS_FOR, Pseudonymiser
 
 
 @dataclass
@@ -110,8 +110,9 @@ def _resolve_in(lake: Lake, engagement: str, pseudo: Pseudonymiser, t: Targets) 
     names = {n for n in _column(theirs, "display_name") if n and len(n.split()) > 1}
     entries = index.filter(pc.is_in(index["account_pid"], value_set=wanted))
     tokens = {f"{k}:{v}" for k, v in zip(_column(entries, "kind"), _column(entries, "token_hash"))}
-    # Their name's own pseudonym, in text stored before their account was met: it goes too.
-    pids |= {"n_" + v for k, v in zip(_column(entries, "kind"), _column(entries, "token_hash")) if k == "pseudonym"}
+    # Their handle's and name's own pseudonyms, in text stored before their account was met: they go too.
+    pids |= {f"{prefix}_{v}" for k, v in zip(_column(entries, "kind"), _column(entries, "token_hash"))
+             for prefix, kind in STANDS_FOR.items() if k == kind}
     posts = lake.read(engagement, "posts", schema.POSTS.schema, columns=["post_pid", "author_pid"])
     own = _column(posts.filter(pc.fill_null(pc.is_in(posts["author_pid"], value_set=wanted), False)), "post_pid")
     return Targets(platform, {engagement: sorted(pids)}, {engagement: sorted(own)}, {engagement: sorted(tokens)},

@@ -91,6 +91,21 @@ def _stored_text(home: Path) -> str:
 
 
 @pytest.mark.parametrize("account_first", [True, False])
+def test_a_handle_in_text_stored_before_its_account_is_stored_as_if_the_account_came_first(
+    home: Path, account_first: bool,
+) -> None:
+    pipe = Pipeline(config.load("sample"))
+    order = [_account_named("Matti Meikäläinen"), _post_naming("@mattimeik")]
+    for batch in order if account_first else order[::-1]:
+        pipe.store(batch, Tally())
+    if not account_first:
+        assert "h_" in _stored_text(home)  # the handle's own pseudonym, so far
+    resieve_stored_text.fn("sample")
+    account = pipe.sieve.pseudo.account("x", "900002")
+    assert _stored_text(home) == f"Tapasin tänään @{account} torilla."
+
+
+@pytest.mark.parametrize("account_first", [True, False])
 def test_a_name_stored_before_its_account_is_stored_as_if_the_account_came_first(
     home: Path, account_first: bool,
 ) -> None:

@@ -150,7 +150,7 @@ def test_a_write_an_erasure_outdated_keeps_the_identity_index_rows_it_prepared(h
     pipe.store(Batch("x", "users", None, datetime.now(UTC), accounts=[Account("x", "900003", "private_person", "Maija Meikäläinen")]),
                Tally())
     index = Lake(home).read("sample", "identity_index")
-    assert sorted(index["kind"].to_pylist()) == ["first", "handle", "name", "pseudonym"]
+    assert sorted(index["kind"].to_pylist()) == ["first", "handle", "handle_pseudonym", "name", "name_pseudonym"]
     assert set(index["account_pid"].to_pylist()) == {pipe.sieve.pseudo.account("x", "900003")}
 
 

@@ -1,6 +1,7 @@
-"""Beyond one process: the collection fanned out through Dask gives the sequential run's
-tables, and two collections with an erasure at once on one engagement lose, duplicate and
-keep nothing they should not. Driven as a user drives Seula (subprocesses, the CLI)."""
+"""Beyond one process: a collection and an import fanned out through Dask and through Ray give
+the sequential run's tables, and two collections with an erasure at once on one engagement
+lose, duplicate and keep nothing they should not. Driven as a user drives Seula (subprocesses,
+the CLI)."""
 
 import os
 import re
@@ -25,6 +26,7 @@ from seula.privacy.pseudonyms import Pseudonymiser
 SEULA = str(Path(sys.executable).with_name("seula"))
 PROVENANCE = ("collected_at", "query", "endpoint")  # which run, and which search, first stored a row
 COLLECTED = sorted(set(schema.STORED) - {"collection_log", "quarantine"})
+RUNNERS = ("sequential", "dask", "ray")
 
 pytestmark = pytest.mark.slow
 
@@ -67,20 +69,23 @@ def comparable(home: Path, name: str, pseudo: Pseudonymiser) -> dict[tuple, dict
 
 
 @pytest.fixture(scope="module")
-def homes(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Pseudonymiser]:
-    """The demo run sequentially, and again with the collection on a Dask local cluster (same key)."""
-    sequential, dask = tmp_path_factory.mktemp("sequential"), tmp_path_factory.mktemp("dask")
-    seula(sequential, "demo")
-    shutil.copytree(sequential / "keys", dask / "keys")
-    seula(dask, "demo", SEULA_TASK_RUNNER="dask", SEULA_DASK_WORKERS="2")
-    pseudo = Pseudonymiser(engagement_key((sequential / "keys" / "master.key").read_bytes().strip(), "sample"))
-    return sequential, dask, pseudo
+def homes(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Path], Pseudonymiser]:
+    """The demo run sequentially, and again with the collection on a Dask local cluster and
+    on a local Ray cluster (same key)."""
+    homes = {kind: tmp_path_factory.mktemp(kind) for kind in RUNNERS}
+    seula(homes["sequential"], "demo")
+    for kind in RUNNERS[1:]:
+        shutil.copytree(homes["sequential"] / "keys", homes[kind] / "keys")
+        seula(homes[kind], "demo", SEULA_TASK_RUNNER=kind, SEULA_DASK_WORKERS="2")
+    pseudo = Pseudonymiser(engagement_key((homes["sequential"] / "keys" / "master.key").read_bytes().strip(), "sample"))
+    return homes, pseudo
 
 
+@pytest.mark.parametrize("kind", RUNNERS[1:])
 @pytest.mark.parametrize("name", COLLECTED)
-def test_dask_and_sequential_runs_store_the_same_rows(homes, name: str) -> None:  # type: ignore[no-untyped-def]
-    sequential, dask, pseudo = homes
-    a, b = comparable(sequential, name, pseudo), comparable(dask, name, pseudo)
+def test_a_collection_fanned_out_stores_the_rows_of_one_run_in_order(homes, kind: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    homes, pseudo = homes
+    a, b = comparable(homes["sequential"], name, pseudo), comparable(homes[kind], name, pseudo)
     assert a.keys() == b.keys() and a
     differing = {k for k in a if a[k] != b[k]}
     if name == "identity_index":
@@ -91,20 +96,19 @@ def test_dask_and_sequential_runs_store_the_same_rows(homes, name: str) -> None:
         assert not differing, sorted(differing)[:3]
 
 
-def test_the_dask_run_went_through_dask_and_the_sequential_one_did_not(homes) -> None:  # type: ignore[no-untyped-def]
+def test_each_run_went_through_the_runner_it_was_given(homes) -> None:  # type: ignore[no-untyped-def]
     def said(home: Path) -> list[str]:
         with sqlite3.connect(home / "prefect" / "prefect.db") as db:  # the flow run's log, as Prefect stored it
             return [m for (m,) in db.execute("SELECT message FROM log WHERE message LIKE '%collection tasks submitted%'")]
 
-    sequential, dask, _ = homes
-    assert [m.split(" to the ")[1] for m in said(sequential)] == ["sequential task runner"]
-    assert [m.split(" to the ")[1] for m in said(dask)] == ["dask task runner"]
+    homes, _ = homes
+    for kind, home in homes.items():
+        assert [m.split(" to the ")[1] for m in said(home)] == [f"{kind} task runner"]
 
 
 ARCHIVES = sorted((Path(__file__).parent / "data" / "x-archives").glob("*.jsonl"))
 
 
-RUNNERS = ("sequential", "dask", "ray")
 SNAPSHOT_COUNTS = {"followers_count", "following_count", "post_count", "like_count", "repost_count", "reply_count",
                    "quote_count"}
 
@@ -178,7 +182,8 @@ def erase(home: Path, handle: str) -> None:
 
 
 def test_two_collections_and_an_erasure_at_once_lose_and_duplicate_nothing(homes, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    reference, _, pseudo = homes
+    runs, pseudo = homes
+    reference = runs["sequential"]
     person = busy_private_person(reference, pseudo)
     home = tmp_path / "home"
     home.mkdir()
